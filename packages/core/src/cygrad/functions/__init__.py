@@ -1,0 +1,40 @@
+"""Differentiable functions on Variables, ndarrays and scalars: ``import cygrad.functions as F``."""
+from cygrad.variable._core import (
+    add,
+    broadcast_to,
+    div,
+    exp,
+    get_item,
+    log,
+    matmul,
+    mul,
+    neg,
+    pow,
+    reshape,
+    sub,
+    sum,
+    sum_to,
+    transpose,
+)
+from cygrad.functions.elementwise import cos, sin, tanh
+
+__all__ = [
+    "add",
+    "broadcast_to",
+    "cos",
+    "div",
+    "exp",
+    "get_item",
+    "log",
+    "matmul",
+    "mul",
+    "neg",
+    "pow",
+    "reshape",
+    "sin",
+    "sub",
+    "sum",
+    "sum_to",
+    "tanh",
+    "transpose",
+]

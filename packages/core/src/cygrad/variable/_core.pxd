@@ -1,0 +1,23 @@
+# Declarations other Cython modules cimport to reach the engine without Python overhead.
+cimport numpy as cnp
+
+
+cdef class Variable:
+    cdef cnp.ndarray _data
+    cdef public Variable grad
+    cdef public Function creator
+    cdef public Py_ssize_t generation
+    cdef public object name
+    cdef object __weakref__
+
+
+cdef class Function:
+    cdef public tuple inputs
+    cdef public list outputs
+    cdef public Py_ssize_t generation
+    cdef object _call(self, tuple inputs)
+    cdef void _record(self, tuple xs, tuple outs)
+
+
+cdef Variable wrap(cnp.ndarray data)
+cpdef Variable as_variable(object obj)

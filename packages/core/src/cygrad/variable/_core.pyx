@@ -1,0 +1,862 @@
+# cython: language_level=3, embedsignature=True
+"""The variable engine: Variable, Function, the backward pass, and the operations that
+Variable's operators and every backward pass are built from.
+
+A graph is recorded as Variables pointing at their creator Function, and Functions holding
+their inputs strongly and their outputs by weak reference: there is no reference cycle, so
+a graph is freed by reference counting alone as soon as its last output goes away.
+"""
+cimport numpy as cnp
+from cpython.weakref cimport PyWeakref_NewRef
+
+import copy
+import heapq
+
+import numpy as np
+
+from cygrad import config as _config
+
+cnp.import_array()
+
+cdef object _current = _config.current
+cdef object _replaced = _config.replaced
+cdef type ndarray = np.ndarray
+
+
+cdef inline bint _recording():
+    return _current.get().enable_backprop
+
+
+# ---------------------------------------------------------------------------------------
+# Conversions
+
+cdef cnp.ndarray _as_float_array(object data, str where):
+    """``data`` as a float32 or float64 array: integers and bools become float64."""
+    cdef cnp.ndarray a
+    if isinstance(data, Variable):
+        raise TypeError(f"{where}: data is already a Variable; pass its .data to share it")
+    try:
+        a = np.asarray(data)
+    except ValueError as e:
+        raise ValueError(f"{where}: {e}") from None
+    except TypeError as e:
+        raise TypeError(f"{where}: {e}") from None
+    cdef int t = cnp.PyArray_TYPE(a)
+    if t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT:
+        return a
+    if a.dtype.kind in "biuf":
+        return a.astype(np.float64)
+    raise TypeError(
+        f"{where}: expected numbers, got {type(data).__name__} of dtype {a.dtype}"
+    )
+
+
+cdef inline cnp.ndarray _nd(object y):
+    """NumPy returns scalars from operations on 0-d arrays; the engine keeps arrays."""
+    if type(y) is ndarray:
+        return <cnp.ndarray>y
+    return np.asarray(y)
+
+
+cdef Variable wrap(cnp.ndarray data):
+    """A Variable around an array already known to be float32/float64 (no checks)."""
+    cdef Variable v = Variable.__new__(Variable)
+    v._data = data
+    return v
+
+
+cdef Variable _constant(object obj, object dtype):
+    """A non-Variable operand: Python numbers and integer arrays take the other operand's dtype."""
+    cdef cnp.ndarray a
+    if dtype is not None:
+        if isinstance(obj, (int, float)):
+            return wrap(np.asarray(obj, dtype=dtype))
+        if isinstance(obj, ndarray) and (<cnp.ndarray>obj).dtype.kind in "biu":
+            return wrap(obj.astype(dtype))
+    return wrap(_as_float_array(obj, "operand"))
+
+
+cpdef Variable as_variable(object obj):
+    """``obj`` itself if it is a Variable, else a new Variable holding it."""
+    if isinstance(obj, Variable):
+        return <Variable>obj
+    return wrap(_as_float_array(obj, "as_variable"))
+
+
+cdef tuple _as_variables(tuple inputs):
+    cdef object obj
+    cdef object dtype = None
+    for obj in inputs:
+        if not isinstance(obj, Variable):
+            break
+    else:
+        return inputs
+    for obj in inputs:
+        if isinstance(obj, Variable):
+            dtype = (<Variable>obj)._data.dtype
+            break
+    return tuple([obj if isinstance(obj, Variable) else _constant(obj, dtype) for obj in inputs])
+
+
+cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
+    cdef int n = cnp.PyArray_NDIM(a)
+    cdef int i
+    if n != cnp.PyArray_NDIM(b):
+        return False
+    cdef cnp.npy_intp* da = cnp.PyArray_DIMS(a)
+    cdef cnp.npy_intp* db = cnp.PyArray_DIMS(b)
+    for i in range(n):
+        if da[i] != db[i]:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# Variable
+
+cdef class Variable:
+    """A node of the graph: an array of float32 or float64 data, its gradient and its creator.
+
+    ``Variable(data, name=None)`` accepts anything ``numpy.asarray`` accepts; integer and bool
+    data become float64, float32 and float64 stay as given.
+    """
+
+    # NumPy defers to Variable's reflected operators instead of broadcasting over it.
+    __array_ufunc__ = None
+
+    def __init__(self, data, name=None):
+        self._data = _as_float_array(data, "Variable")
+        self.name = name
+
+    @property
+    def data(self):
+        """The value, an ndarray. Assigning converts like the constructor does."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = _as_float_array(value, "Variable.data")
+
+    @property
+    def shape(self):
+        return (<object>self._data).shape
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def size(self):
+        return self._data.size
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def T(self):
+        return transpose(self, None)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __bool__(self):
+        return bool(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        return np.asarray(self._data, dtype=dtype)
+
+    def item(self):
+        """The value of a one-element Variable as a Python float."""
+        return self._data.item()
+
+    def numpy(self):
+        """The data array itself (not a copy)."""
+        return self._data
+
+    def __repr__(self):
+        prefix = "variable" if self.name is None else str(self.name)
+        if self._data.ndim == 0:
+            return f"{prefix}({np.array2string(self._data)})"
+        body = np.array2string(self._data, separator=", ", prefix=prefix + "(")
+        extra = "" if self._data.dtype == np.float64 else f", dtype={self._data.dtype}"
+        return f"{prefix}({body}, shape={(<object>self._data).shape}{extra})"
+
+    # -- graph bookkeeping ---------------------------------------------------------------
+
+    def cleargrad(self):
+        """Forget the gradient (backward accumulates into an existing one)."""
+        self.grad = None
+
+    def unchain(self):
+        """Cut this Variable from its creator: it becomes a leaf."""
+        self.creator = None
+
+    def unchain_backward(self):
+        """Cut every Variable upstream of this one from its creator (truncated backprop)."""
+        cdef Function f
+        cdef Variable x
+        if self.creator is None:
+            return
+        cdef list stack = [self.creator]
+        cdef set seen = {self.creator}
+        while stack:
+            f = stack.pop()
+            for x in f.inputs:
+                if x.creator is not None:
+                    if x.creator not in seen:
+                        seen.add(x.creator)
+                        stack.append(x.creator)
+                    x.creator = None
+
+    def backward(self, bint retain_grad=False, bint create_graph=False):
+        """Accumulate d(self)/d(leaf) into every leaf's ``grad``.
+
+        The seed is ones of this Variable's shape (or its existing ``grad``). Functions are
+        visited in decreasing generation, so each runs once, after all its outputs' gradients
+        are complete. Intermediate gradients are dropped unless ``retain_grad``. With
+        ``create_graph`` the backward pass is recorded too, for higher derivatives.
+        """
+        if self.grad is None:
+            self.grad = wrap(np.ones_like(self._data))
+        if self.creator is None:
+            return
+        snapshot = _current.get()
+        token = _current.set(_replaced(snapshot, "enable_backprop", create_graph))
+        try:
+            _run_backward(self.creator, retain_grad, create_graph)
+        finally:
+            _current.reset(token)
+
+    # -- operators -------------------------------------------------------------------------
+
+    def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        return add(other, self)
+
+    def __sub__(self, other):
+        return sub(self, other)
+
+    def __rsub__(self, other):
+        return sub(other, self)
+
+    def __mul__(self, other):
+        return mul(self, other)
+
+    def __rmul__(self, other):
+        return mul(other, self)
+
+    def __truediv__(self, other):
+        return div(self, other)
+
+    def __rtruediv__(self, other):
+        return div(other, self)
+
+    def __pow__(self, other, modulo):
+        if isinstance(other, Variable):
+            return PowVar()._call((self, other))
+        return pow(self, other)
+
+    def __rpow__(self, other, modulo):
+        return PowVar()._call((other, self))
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def __neg__(self):
+        return neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __getitem__(self, index):
+        return get_item(self, index)
+
+    # -- shape methods ---------------------------------------------------------------------
+
+    def reshape(self, *shape):
+        """``v.reshape(2, 3)`` or ``v.reshape((2, 3))``."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return reshape(self, shape)
+
+    def transpose(self, *axes):
+        """Reverse the axes, or permute them: ``v.transpose(1, 0, 2)``."""
+        if len(axes) == 0:
+            return transpose(self, None)
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            return transpose(self, axes[0])
+        return transpose(self, axes)
+
+    def sum(self, axis=None, keepdims=False):
+        return sum(self, axis, keepdims)
+
+
+# ---------------------------------------------------------------------------------------
+# The backward pass
+
+cdef inline void _push(list heap, set seen, Function f):
+    if f not in seen:
+        seen.add(f)
+        # Largest generation first; the counter breaks ties without comparing Functions.
+        heapq.heappush(heap, (-f.generation, len(seen), f))
+
+
+cdef inline object _grad_of(object ref):
+    cdef object y = ref()
+    return None if y is None else (<Variable>y).grad
+
+
+cdef inline object _data_of(object g):
+    return (<Variable>g)._data if isinstance(g, Variable) else g
+
+
+cdef bint _shared(Variable g, tuple gys, tuple gxs, Py_ssize_t i):
+    """Whether storing ``g`` as a leaf's gradient could alias another gradient."""
+    cdef cnp.ndarray a = g._data
+    cdef Py_ssize_t k
+    if (<object>a).base is not None or not cnp.PyArray_ISWRITEABLE(a):
+        return True
+    for gy in gys:
+        if gy is not None and (<Variable>gy)._data is a:
+            return True
+    for k in range(i):
+        if _data_of(gxs[k]) is a:
+            return True
+    return False
+
+
+cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
+    cdef Variable g
+    if isinstance(gx, Variable):
+        g = <Variable>gx
+    else:
+        g = wrap(_as_float_array(gx, f"{type(f).__name__}.backward"))
+    if not _same_shape(g._data, x._data):
+        raise ValueError(
+            f"{type(f).__name__}.backward: gradient for input {i} has shape {g.shape}, "
+            f"expected {x.shape}"
+        )
+    return g
+
+
+cdef void _run_backward(Function start, bint retain_grad, bint create_graph) except *:
+    cdef list heap = []
+    cdef set seen = set()
+    cdef Function f
+    cdef Variable x, g
+    cdef Py_ssize_t i, n
+    cdef tuple gys, gxs
+    _push(heap, seen, start)
+    while heap:
+        f = heapq.heappop(heap)[2]
+        gys = tuple([_grad_of(ref) for ref in f.outputs])
+        result = f.backward(*gys)
+        gxs = result if type(result) is tuple else (
+            tuple(result) if isinstance(result, list) else (result,)
+        )
+        n = len(f.inputs)
+        if len(gxs) != n:
+            raise ValueError(
+                f"{type(f).__name__}.backward returned {len(gxs)} gradients for {n} inputs"
+            )
+        for i in range(n):
+            if gxs[i] is None:
+                continue
+            x = <Variable>f.inputs[i]
+            g = _as_grad(gxs[i], x, f, i)
+            if x.grad is None:
+                # A kept gradient must own its memory, so that changing one parameter's
+                # gradient in place never changes another's.
+                if (x.creator is None or retain_grad) and _shared(g, gys, gxs, i):
+                    g = Copy()._call((g,)) if create_graph else wrap(g._data.copy())
+                x.grad = g
+            elif create_graph:
+                x.grad = add(x.grad, g)
+            else:
+                x.grad = wrap(_nd(x.grad._data + g._data))
+            if x.creator is not None:
+                _push(heap, seen, x.creator)
+        if not retain_grad:
+            for ref in f.outputs:
+                y = ref()
+                if y is not None:
+                    (<Variable>y).grad = None
+
+
+# ---------------------------------------------------------------------------------------
+# Function
+
+cdef class Function:
+    """One operation of the graph, and the extension point for new ones.
+
+    Subclass it and define ``forward(*xs)`` on ndarrays (return an ndarray or a tuple of
+    them) and ``backward(*gys)`` on Variables, built from differentiable functions so that
+    higher derivatives work (return one gradient per input, or None for no gradient).
+    Call an instance to apply it: ``Square()(x)``. Every call records a fresh graph node.
+    """
+
+    def forward(self, *xs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward")
+
+    def backward(self, *gys):
+        raise NotImplementedError(f"{type(self).__name__} does not define backward")
+
+    def __call__(self, *inputs):
+        return self._call(inputs)
+
+    cdef object _call(self, tuple inputs):
+        cdef tuple xs = _as_variables(inputs)
+        cdef Py_ssize_t n = len(xs)
+        if n == 1:
+            ys = self.forward((<Variable>xs[0])._data)
+        elif n == 2:
+            ys = self.forward((<Variable>xs[0])._data, (<Variable>xs[1])._data)
+        else:
+            ys = self.forward(*[(<Variable>x)._data for x in xs])
+        cdef bint single = type(ys) is not tuple
+        cdef tuple outs = (_output(ys, self),) if single else tuple([_output(y, self) for y in ys])
+        cdef Function node
+        if _recording():
+            node = self if self.inputs is None else copy.copy(self)
+            node._record(xs, outs)
+        return outs[0] if single else outs
+
+    cdef void _record(self, tuple xs, tuple outs):
+        cdef Py_ssize_t gen = 0
+        cdef Variable v
+        for v in xs:
+            if v.generation > gen:
+                gen = v.generation
+        self.generation = gen
+        self.inputs = xs
+        self.outputs = [PyWeakref_NewRef(v, None) for v in outs]
+        for v in outs:
+            v.creator = self
+            v.generation = gen + 1
+
+    def __repr__(self):
+        return f"<{type(self).__name__} generation={self.generation}>"
+
+
+cdef inline Variable _output(object y, Function f):
+    cdef cnp.ndarray a = _nd(y)
+    cdef int t = cnp.PyArray_TYPE(a)
+    if t != cnp.NPY_DOUBLE and t != cnp.NPY_FLOAT:
+        a = _as_float_array(a, f"{type(f).__name__}.forward")
+    return wrap(a)
+
+
+def _broadcast_error(str name, a, b):
+    return ValueError(f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+
+
+# ---------------------------------------------------------------------------------------
+# Arithmetic. Every backward is written in differentiable functions (double backprop).
+
+cdef tuple _unbroadcast(Variable gx0, Variable gx1, tuple inputs):
+    return (sum_to(gx0, (<object>(<Variable>inputs[0])._data).shape),
+            sum_to(gx1, (<object>(<Variable>inputs[1])._data).shape))
+
+
+cdef class Add(Function):
+    def forward(self, x0, x1):
+        try:
+            return x0 + x1
+        except ValueError:
+            raise _broadcast_error("add", x0, x1) from None
+
+    def backward(self, gy):
+        return _unbroadcast(gy, gy, self.inputs)
+
+
+cdef class Sub(Function):
+    def forward(self, x0, x1):
+        try:
+            return x0 - x1
+        except ValueError:
+            raise _broadcast_error("sub", x0, x1) from None
+
+    def backward(self, gy):
+        return _unbroadcast(gy, neg(gy), self.inputs)
+
+
+cdef class Mul(Function):
+    def forward(self, x0, x1):
+        try:
+            return x0 * x1
+        except ValueError:
+            raise _broadcast_error("mul", x0, x1) from None
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        return _unbroadcast(mul(gy, x1), mul(gy, x0), self.inputs)
+
+
+cdef class Div(Function):
+    def forward(self, x0, x1):
+        try:
+            return x0 / x1
+        except ValueError:
+            raise _broadcast_error("div", x0, x1) from None
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        gx0 = div(gy, x1)
+        return _unbroadcast(gx0, neg(mul(gx0, div(x0, x1))), self.inputs)
+
+
+cdef class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return neg(gy)
+
+
+cdef class Pow(Function):
+    """``x ** c`` for a constant exponent ``c``."""
+    cdef public object c
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        try:
+            return x ** self.c
+        except ValueError:
+            raise _broadcast_error("pow", x, np.asarray(self.c)) from None
+
+    def backward(self, gy):
+        x, = self.inputs
+        c = _constant(self.c, x.dtype)
+        return sum_to(mul(gy, mul(c, pow(x, c._data - 1))), x.shape)
+
+
+cdef class PowVar(Function):
+    """``x0 ** x1`` where the exponent is a Variable too."""
+
+    def forward(self, x0, x1):
+        try:
+            return x0 ** x1
+        except ValueError:
+            raise _broadcast_error("pow", x0, x1) from None
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        gx0 = mul(gy, mul(x1, PowVar()._call((x0, sub(x1, 1.0)))))
+        gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(x0)))
+        return _unbroadcast(gx0, gx1, self.inputs)
+
+
+cdef class Exp(Function):
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, gy):
+        return mul(gy, self.outputs[0]())
+
+
+cdef class Log(Function):
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, gy):
+        return div(gy, self.inputs[0])
+
+
+cdef class Copy(Function):
+    """The identity that copies: used where a gradient must own its memory."""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+
+cpdef Variable add(x0, x1):
+    return Add()._call((x0, x1))
+
+
+cpdef Variable sub(x0, x1):
+    return Sub()._call((x0, x1))
+
+
+cpdef Variable mul(x0, x1):
+    return Mul()._call((x0, x1))
+
+
+cpdef Variable div(x0, x1):
+    return Div()._call((x0, x1))
+
+
+cpdef Variable neg(x):
+    return Neg()._call((x,))
+
+
+cpdef Variable pow(x, c):
+    """``x ** c`` for a constant (scalar or array) exponent ``c``."""
+    if isinstance(c, Variable):
+        raise TypeError("pow: the exponent must be a constant; use x ** y for a Variable exponent")
+    return Pow(c)._call((x,))
+
+
+cpdef Variable exp(x):
+    return Exp()._call((x,))
+
+
+cpdef Variable log(x):
+    return Log()._call((x,))
+
+
+# ---------------------------------------------------------------------------------------
+# Shapes
+
+cdef tuple _normalize_axes(object axis, int ndim, str name):
+    """``axis`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(
+                f"{name}: axis {a} is out of range for an array of {ndim} dimensions"
+            )
+        out.append(a % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: repeated axis in {axis!r}")
+    return tuple(sorted(out))
+
+
+cdef class Reshape(Function):
+    cdef public tuple shape
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape an array of shape {x.shape} into shape {self.shape}"
+            ) from None
+
+    def backward(self, gy):
+        return reshape(gy, self.inputs[0].shape)
+
+
+cdef class Transpose(Function):
+    cdef public object axes
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def forward(self, x):
+        if self.axes is not None:
+            if len(self.axes) != x.ndim or sorted(a % x.ndim for a in self.axes) != list(range(x.ndim)):
+                raise ValueError(
+                    f"transpose: axes {self.axes} are not a permutation of the {x.ndim} axes "
+                    f"of shape {x.shape}"
+                )
+        return np.transpose(x, self.axes)
+
+    def backward(self, gy):
+        if self.axes is None:
+            return transpose(gy, None)
+        ndim = len(self.axes)
+        return transpose(gy, tuple(np.argsort([a % ndim for a in self.axes]).tolist()))
+
+
+cdef class Sum(Function):
+    cdef public object axis
+    cdef public bint keepdims
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        axes = _normalize_axes(self.axis, x.ndim, "sum")
+        return x.sum(axis=axes, keepdims=self.keepdims)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        if not self.keepdims:
+            axes = _normalize_axes(self.axis, x.ndim, "sum")
+            shape = tuple([1 if i in axes else s for i, s in enumerate(x.shape)])
+            gy = reshape(gy, shape)
+        return broadcast_to(gy, x.shape)
+
+
+cdef cnp.ndarray _sum_to(object x, tuple shape):
+    cdef Py_ssize_t lead = x.ndim - len(shape)
+    if lead < 0:
+        raise ValueError(f"sum_to: cannot sum shape {x.shape} to shape {shape}")
+    axes = list(range(lead))
+    for i, s in enumerate(shape):
+        if s == 1 and x.shape[lead + i] != 1:
+            axes.append(lead + i)
+        elif s != x.shape[lead + i]:
+            raise ValueError(f"sum_to: cannot sum shape {x.shape} to shape {shape}")
+    y = x.sum(axis=tuple(axes), keepdims=True) if axes else x
+    return _nd(y).reshape(shape)
+
+
+cdef class SumTo(Function):
+    cdef public tuple shape
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return _sum_to(x, self.shape)
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.inputs[0].shape)
+
+
+cdef class BroadcastTo(Function):
+    cdef public tuple shape
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        try:
+            return np.broadcast_to(x, self.shape)
+        except ValueError:
+            raise ValueError(
+                f"broadcast_to: cannot broadcast shape {x.shape} to shape {self.shape}"
+            ) from None
+
+    def backward(self, gy):
+        return sum_to(gy, self.inputs[0].shape)
+
+
+cdef bint _is_basic_index(object index):
+    items = index if isinstance(index, tuple) else (index,)
+    for item in items:
+        if not (item is None or item is Ellipsis or isinstance(item, (slice, int, np.integer))):
+            return False
+    return True
+
+
+cdef class GetItem(Function):
+    cdef public object index
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index]
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return GetItemGrad(self.index, x.shape)._call((gy,))
+
+
+cdef class GetItemGrad(Function):
+    """Scatter-add of a gradient back into the indexed array's shape."""
+    cdef public object index
+    cdef public tuple in_shape
+
+    def __init__(self, index, in_shape):
+        self.index = index
+        self.in_shape = in_shape
+
+    def forward(self, gy):
+        gx = np.zeros(self.in_shape, dtype=gy.dtype)
+        if _is_basic_index(self.index):
+            gx[self.index] = gy
+        else:
+            # Repeated advanced indices must add up, which plain assignment would not do.
+            np.add.at(gx, self.index, gy)
+        return gx
+
+    def backward(self, ggx):
+        return get_item(ggx, self.index)
+
+
+cpdef Variable reshape(x, shape):
+    """``x`` with a new shape (the same Variable when the shape is unchanged)."""
+    cdef Variable v = as_variable(x)
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if (<object>v._data).shape == shape:
+        return v
+    return Reshape(shape)._call((v,))
+
+
+cpdef Variable transpose(x, axes=None):
+    """Permute the axes (reverse them when ``axes`` is None)."""
+    return Transpose(None if axes is None else tuple(axes))._call((x,))
+
+
+cpdef Variable sum(x, axis=None, keepdims=False):
+    return Sum(axis, bool(keepdims))._call((x,))
+
+
+cpdef Variable sum_to(x, shape):
+    """Sum ``x`` down to ``shape``, the reverse of broadcasting (no-op when equal)."""
+    cdef Variable v = as_variable(x)
+    shape = tuple(shape)
+    if (<object>v._data).shape == shape:
+        return v
+    return SumTo(shape)._call((v,))
+
+
+cpdef Variable broadcast_to(x, shape):
+    cdef Variable v = as_variable(x)
+    shape = tuple(shape)
+    if (<object>v._data).shape == shape:
+        return v
+    return BroadcastTo(shape)._call((v,))
+
+
+cpdef Variable get_item(x, index):
+    if isinstance(index, Variable):
+        index = (<Variable>index)._data.astype(np.intp)
+    return GetItem(index)._call((x,))
+
+
+# ---------------------------------------------------------------------------------------
+# Matrix product
+
+cdef Variable _swap_last(Variable v):
+    cdef int n = v._data.ndim
+    return transpose(v, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+cdef class MatMul(Function):
+    """``numpy.matmul``: 1-D operands are promoted to matrices, leading axes broadcast."""
+
+    def forward(self, a, b):
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned") from None
+
+    def backward(self, gy):
+        a, b = self.inputs
+        a2 = a if a.ndim > 1 else reshape(a, (1,) + a.shape)
+        b2 = b if b.ndim > 1 else reshape(b, b.shape + (1,))
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        gy2 = reshape(gy, batch + (a2.shape[-2], b2.shape[-1]))
+        ga = sum_to(matmul(gy2, _swap_last(b2)), a2.shape)
+        gb = sum_to(matmul(_swap_last(a2), gy2), b2.shape)
+        return reshape(ga, a.shape), reshape(gb, b.shape)
+
+
+cpdef Variable matmul(a, b):
+    return MatMul()._call((a, b))

@@ -1,0 +1,1 @@
+"""Layers: parameterised building blocks of models (filled in by the layers issue)."""

@@ -1,0 +1,1 @@
+"""Models: the seed's model package (filled in by the models issue)."""
