@@ -1,0 +1,62 @@
+"""LSTM: the long short-term memory layer with its four gates fused into one matrix product."""
+from __future__ import annotations
+
+from typing import Any
+
+import cygrad.functions as F
+from cygrad.layers.base import LayerBase, check_size
+from cygrad.variable import Variable, as_variable
+from cygrad.variable.constructors import RNGLike
+
+__all__ = ["LSTM"]
+
+
+class LSTM(LayerBase):
+    """A stateful LSTM layer: each call advances the hidden state ``h`` and the cell ``c``.
+
+    Fused parameters ``Wx`` (in, 4H), ``Wh`` (H, 4H), ``b`` (4H,) hold the gate blocks in the
+    order f, i, o, u: ``a = x @ Wx + h @ Wh + b`` is cut into four (N, H) blocks, f, i, o pass
+    through sigmoid and u through tanh, then ``c' = f*c + i*u`` and ``h' = o*tanh(c')``. The
+    state starts at zero (the first step skips ``h @ Wh`` and ``f*c``) and carries across
+    calls, graph included, until ``reset_state()``.
+    """
+
+    in_key = "Wx"
+
+    def __init__(self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None) -> None:
+        self.hidden_size = check_size("LSTM", "hidden_size", hidden_size)
+        self.h: Variable | None = None
+        self.c: Variable | None = None
+        super().__init__(in_size, rng)
+
+    def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
+        H = self.hidden_size
+        return {"Wx": (in_size, 4 * H), "Wh": (H, 4 * H), "b": (4 * H,)}
+
+    def reset_state(self) -> None:
+        """Start the next sequence from zero ``h`` and ``c``."""
+        self.h = None
+        self.c = None
+
+    def forward(self, x: Any) -> list[Variable]:
+        """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
+        x = as_variable(x)
+        if self.in_size is None:
+            self._ensure_initialized(x)
+        p = self._params
+        H = self.hidden_size
+        a = F.linear(x, p["Wx"], p["b"])
+        if self.h is not None:
+            a = a + self.h @ p["Wh"]
+        i = F.sigmoid(a[..., H : 2 * H])
+        o = F.sigmoid(a[..., 2 * H : 3 * H])
+        u = F.tanh(a[..., 3 * H :])
+        c = i * u
+        if self.c is not None:
+            c = F.sigmoid(a[..., :H]) * self.c + c
+        h = o * F.tanh(c)
+        self.h, self.c = h, c
+        return [h]
+
+    def __repr__(self) -> str:
+        return f"LSTM(in_size={self.in_size}, hidden_size={self.hidden_size})"
