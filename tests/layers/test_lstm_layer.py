@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from cygrad.layers import LSTM
+from cygrad.layers.lstm import Gates
 from cygrad.variable import Variable
 
 
@@ -75,3 +76,49 @@ def test_gradient_through_three_steps_matches_finite_differences(numerical_grad)
 def test_bad_hidden_size():
     with pytest.raises(TypeError, match="LSTM: hidden_size must be an int, got str"):
         LSTM("64")
+
+
+def gate_values(a):
+    H = a.shape[-1] // 4
+    return [sigmoid(a[..., :H]), sigmoid(a[..., H : 2 * H]), sigmoid(a[..., 2 * H : 3 * H]), np.tanh(a[..., 3 * H :])]
+
+
+def test_the_fused_gates_node_computes_the_four_activations():
+    a = np.random.default_rng(0).standard_normal((2, 12))
+    outs = Gates()(Variable(a))
+    assert len(outs) == 4
+    for got, want in zip(outs, gate_values(a)):
+        np.testing.assert_allclose(got.data, want, rtol=1e-14)
+
+
+def test_gates_gradients_first_and_second_order(numerical_grad):
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((2, 8))
+    w = rng.standard_normal((4, 2, 2))
+    v = rng.standard_normal((2, 8))
+
+    def weighted(av, skip=None):
+        outs = Gates()(av)
+        return sum((out * w[k]).sum() for k, out in enumerate(outs) if k != skip)
+
+    # First order, unused outputs included (their gradient block is zero).
+    for skip in (None, 0, 3):
+        x = Variable(a.copy())
+        weighted(x, skip).backward()
+        expected = numerical_grad(lambda: weighted(Variable(a), skip).item(), a)
+        np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6, atol=1e-9)
+
+    # Recorded backward gives the same gradient, and differentiating it again is correct.
+    x = Variable(a.copy())
+    weighted(x).backward(create_graph=True)
+    ga = x.grad
+    np.testing.assert_allclose(ga.data, numerical_grad(lambda: weighted(Variable(a)).item(), a), rtol=1e-6, atol=1e-9)
+    x.cleargrad()
+    (ga * v).sum().backward()
+
+    def first_grad_dot_v():
+        y = Variable(a.copy())
+        weighted(y).backward()
+        return float((y.grad.data * v).sum())
+
+    np.testing.assert_allclose(x.grad.data, numerical_grad(first_grad_dot_v, a), rtol=1e-5, atol=1e-8)

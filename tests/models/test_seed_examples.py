@@ -50,7 +50,7 @@ def test_using_relu_activation():
 
 def test_training_an_lstm_on_a_sequence():
     sequence = [np.array([[np.sin(k / 4)]]) for k in range(20)]
-    target = np.array([[0.5]])
+    target = np.array([[1.0]])
 
     lstm = LSTM(64, 1)
     opt = Adam(lr=0.001, beta1=0.9, beta2=0.999)

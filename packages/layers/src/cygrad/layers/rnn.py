@@ -42,7 +42,8 @@ class RNN(LayerBase):
         p = self._params
         a = F.linear(x, p["Wx"], p["b"])
         if self.h is not None:
-            a = a + self.h @ p["Wh"]
+            # The recurrent product takes the input part as its bias: one node, not two.
+            a = F.linear(self.h, p["Wh"], a)
         self.h = F.tanh(a)
         return [self.h]
 
