@@ -26,7 +26,7 @@ PLOT_HINT = "pip install matplotlib  (or install cygrad with its plot extra: pip
 
 
 class ProgressBar:
-    """A one-line progress bar with the running loss, redrawn in place at most ten times a second."""
+    """A one-line progress bar with the running loss, redrawn in place at most twenty times a second."""
 
     def __init__(self, total: int, label: str, stream: TextIO, width: int = 30) -> None:
         self.total = total
@@ -37,7 +37,7 @@ class ProgressBar:
 
     def update(self, done: int, loss: float) -> None:
         now = time.monotonic()
-        if done < self.total and now - self._last < 0.1:
+        if done < self.total and now - self._last < 0.05:
             return
         self._last = now
         filled = self.width * done // self.total
@@ -156,8 +156,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, default=1000, help="points on the curve (default 1000)")
     p.add_argument("--bptt", type=int, default=30, help="steps per truncated backprop (default 30)")
     p.add_argument("--hidden", type=int, default=32, help="LSTM hidden size (default 32)")
-    p.add_argument("--epochs", type=int, default=20, help="passes over the curve (default 20)")
-    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
+    p.add_argument("--epochs", type=int, default=100, help="passes over the curve (default 100)")
+    p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate (default 0.001)")
     p.add_argument("--noise", type=float, default=0.05, help="uniform noise amplitude (default 0.05)")
     p.add_argument("--seed", type=int, default=0, help="seed for the noise and the weights (default 0)")
     p.add_argument("--out", default="lstm-out", help="output folder (default ./lstm-out)")
