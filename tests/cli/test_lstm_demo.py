@@ -62,7 +62,10 @@ def test_the_same_seed_gives_the_same_prediction(tmp_path, capsys):
     assert read_rows(tmp_path / "a" / "lstm.csv") == read_rows(tmp_path / "b" / "lstm.csv")
 
 
-@pytest.mark.parametrize("option", [["--n", "2"], ["--bptt", "0"], ["--epochs", "0"]])
+@pytest.mark.parametrize(
+    "option",
+    [["--n", "2"], ["--bptt", "0"], ["--epochs", "0"], ["--lr", "0"], ["--noise", "-0.1"]],
+)
 def test_bad_options_are_refused(tmp_path, capsys, option):
     assert main(["lstm", "--out", str(tmp_path / "x")] + option) == 2
     assert "cygrad lstm:" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import pytest
 
 
 def _numerical_grad(f: Callable[[], float], a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar ``f()`` with respect to each element of ``a`` (in place)."""
+    """Central differences of the scalar ``f()`` in each element of ``a`` (changed in place)."""
     g = np.zeros_like(a)
     for idx in np.ndindex(a.shape):
         old = a[idx]

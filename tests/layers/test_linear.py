@@ -50,7 +50,8 @@ def test_float32_weights_are_the_float64_draws_rounded():
     layer = Linear(4, in_size=3, rng=0, dtype=np.float32)
     W = layer.params()["W"]
     assert W.dtype == np.float32 and layer.params()["b"].dtype == np.float32
-    expected = (np.random.default_rng(0).standard_normal((3, 4)) * np.sqrt(1 / 3)).astype(np.float32)
+    draws = np.random.default_rng(0).standard_normal((3, 4)) * np.sqrt(1 / 3)
+    expected = draws.astype(np.float32)
     np.testing.assert_array_equal(W.data, expected)
     assert layer(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
 
@@ -73,8 +74,10 @@ def test_a_shared_generator_is_drawn_in_call_order():
     a(np.ones((1, 3)))
     b(np.ones((1, 2)))
     ref = np.random.default_rng(3)
-    np.testing.assert_array_equal(a.params()["W"].data, ref.standard_normal((3, 2)) * np.sqrt(1 / 3))
-    np.testing.assert_array_equal(b.params()["W"].data, ref.standard_normal((2, 2)) * np.sqrt(1 / 2))
+    first = ref.standard_normal((3, 2)) * np.sqrt(1 / 3)
+    second = ref.standard_normal((2, 2)) * np.sqrt(1 / 2)
+    np.testing.assert_array_equal(a.params()["W"].data, first)
+    np.testing.assert_array_equal(b.params()["W"].data, second)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +97,8 @@ def test_bad_arguments_are_named(kwargs, error, message):
 
 def test_a_scalar_input_is_refused_before_anything_is_created():
     layer = Linear(2)
-    with pytest.raises(ValueError, match=r"Linear: input must have at least one dimension, got shape \(\)"):
+    message = r"Linear: input must have at least one dimension, got shape \(\)"
+    with pytest.raises(ValueError, match=message):
         layer(Variable(1.0))
     assert not layer.initialized and len(layer.params()) == 0
 

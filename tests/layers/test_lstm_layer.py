@@ -80,7 +80,8 @@ def test_bad_hidden_size():
 
 def gate_values(a):
     H = a.shape[-1] // 4
-    return [sigmoid(a[..., :H]), sigmoid(a[..., H : 2 * H]), sigmoid(a[..., 2 * H : 3 * H]), np.tanh(a[..., 3 * H :])]
+    blocks = [a[..., k * H : (k + 1) * H] for k in range(4)]
+    return [sigmoid(blocks[0]), sigmoid(blocks[1]), sigmoid(blocks[2]), np.tanh(blocks[3])]
 
 
 def test_the_fused_gates_node_computes_the_four_activations():
@@ -112,7 +113,8 @@ def test_gates_gradients_first_and_second_order(numerical_grad):
     x = Variable(a.copy())
     weighted(x).backward(create_graph=True)
     ga = x.grad
-    np.testing.assert_allclose(ga.data, numerical_grad(lambda: weighted(Variable(a)).item(), a), rtol=1e-6, atol=1e-9)
+    expected = numerical_grad(lambda: weighted(Variable(a)).item(), a)
+    np.testing.assert_allclose(ga.data, expected, rtol=1e-6, atol=1e-9)
     x.cleargrad()
     (ga * v).sum().backward()
 
@@ -121,4 +123,5 @@ def test_gates_gradients_first_and_second_order(numerical_grad):
         weighted(y).backward()
         return float((y.grad.data * v).sum())
 
-    np.testing.assert_allclose(x.grad.data, numerical_grad(first_grad_dot_v, a), rtol=1e-5, atol=1e-8)
+    expected = numerical_grad(first_grad_dot_v, a)
+    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-5, atol=1e-8)

@@ -1,4 +1,4 @@
-"""The Layer protocol: defined in core, re-exported by cygrad.layers, met by every built-in layer."""
+"""The Layer protocol: defined in core, re-exported by cygrad.layers, met by the built-ins."""
 import numpy as np
 import pytest
 
@@ -32,7 +32,9 @@ def test_an_object_missing_a_method_is_not_a_layer():
     assert isinstance(NoCleargrads(), Layer)
 
 
-@pytest.mark.parametrize("make", [lambda: Linear(3, rng=0), lambda: RNN(3, rng=0), lambda: LSTM(3, rng=0)])
+@pytest.mark.parametrize("make", [
+    lambda: Linear(3, rng=0), lambda: RNN(3, rng=0), lambda: LSTM(3, rng=0)
+])
 def test_call_first_and_forward_agree(make):
     x = np.arange(4.0).reshape(2, 2) / 4
     a, b, c = make(), make(), make()

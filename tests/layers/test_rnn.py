@@ -16,10 +16,12 @@ def numpy_rnn(p, xs):
 
 def test_parameters_and_shapes():
     layer = RNN(5, in_size=3, rng=0)
-    assert {k: p.shape for k, p in layer.params().items()} == {"Wx": (3, 5), "Wh": (5, 5), "b": (5,)}
+    shapes = {k: p.shape for k, p in layer.params().items()}
+    assert shapes == {"Wx": (3, 5), "Wh": (5, 5), "b": (5,)}
     ref = np.random.default_rng(0)
-    np.testing.assert_array_equal(layer.params()["Wx"].data, ref.standard_normal((3, 5)) * np.sqrt(1 / 3))
-    np.testing.assert_array_equal(layer.params()["Wh"].data, ref.standard_normal((5, 5)) * np.sqrt(1 / 5))
+    Wx, Wh = layer.params()["Wx"].data, layer.params()["Wh"].data
+    np.testing.assert_array_equal(Wx, ref.standard_normal((3, 5)) * np.sqrt(1 / 3))
+    np.testing.assert_array_equal(Wh, ref.standard_normal((5, 5)) * np.sqrt(1 / 5))
 
 
 def test_steps_match_numpy_and_state_carries_until_reset():
@@ -35,7 +37,8 @@ def test_steps_match_numpy_and_state_carries_until_reset():
     layer.reset_state()
     fresh = layer(xs[0]).data
     np.testing.assert_allclose(fresh, numpy_rnn(p, xs[:1])[0], rtol=1e-13)
-    np.testing.assert_allclose(carried, np.tanh(xs[0] @ p["Wx"] + ys[-1] @ p["Wh"] + p["b"]), rtol=1e-13)
+    expected = np.tanh(xs[0] @ p["Wx"] + ys[-1] @ p["Wh"] + p["b"])
+    np.testing.assert_allclose(carried, expected, rtol=1e-13)
 
 
 def test_gradient_through_two_steps_matches_finite_differences(numerical_grad):
@@ -52,7 +55,8 @@ def test_gradient_through_two_steps_matches_finite_differences(numerical_grad):
     out = [layer(x) for x in xs]
     (out[-1] * out[-1]).sum().backward()
     for name, p in layer.params().items():
-        np.testing.assert_allclose(p.grad.data, numerical_grad(loss_value, p.data), rtol=1e-6, atol=1e-9)
+        expected = numerical_grad(loss_value, p.data)
+        np.testing.assert_allclose(p.grad.data, expected, rtol=1e-6, atol=1e-9, err_msg=name)
 
 
 def test_bad_hidden_size():

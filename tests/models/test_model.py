@@ -40,7 +40,9 @@ def test_mlp_keys_and_shapes_of_the_seed_example():
     y = mlp(Variable([1.0, 2.0, 3.0]))
     assert y.shape == (1,)
     shapes = {k: p.shape for k, p in mlp.params().items()}
-    assert shapes == {"0.W": (3, 10), "0.b": (10,), "1.W": (10, 10), "1.b": (10,), "2.W": (10, 1), "2.b": (1,)}
+    assert shapes == {
+        "0.W": (3, 10), "0.b": (10,), "1.W": (10, 10), "1.b": (10,), "2.W": (10, 1), "2.b": (1,)
+    }
     assert list(shapes) == ["0.W", "0.b", "1.W", "1.b", "2.W", "2.b"]
 
 
@@ -98,14 +100,16 @@ def test_one_generator_is_shared_across_layers_in_order():
     mlp = MLP([4, 2], rng=np.random.default_rng(5))
     mlp(np.ones((1, 3)))
     ref = np.random.default_rng(5)
-    np.testing.assert_array_equal(mlp.params()["0.W"].data, ref.standard_normal((3, 4)) * np.sqrt(1 / 3))
-    np.testing.assert_array_equal(mlp.params()["1.W"].data, ref.standard_normal((4, 2)) * np.sqrt(1 / 4))
+    for key, shape in [("0.W", (3, 4)), ("1.W", (4, 2))]:
+        expected = ref.standard_normal(shape) * np.sqrt(1 / shape[0])
+        np.testing.assert_array_equal(mlp.params()[key].data, expected)
 
     lstm = LSTM(3, 1, rng=9)
     lstm(np.ones((1, 2)))
     ref = np.random.default_rng(9)
     for key, shape in [("0.Wx", (2, 12)), ("0.Wh", (3, 12)), ("1.W", (3, 1))]:
-        np.testing.assert_array_equal(lstm.params()[key].data, ref.standard_normal(shape) * np.sqrt(1 / shape[0]))
+        expected = ref.standard_normal(shape) * np.sqrt(1 / shape[0])
+        np.testing.assert_array_equal(lstm.params()[key].data, expected)
 
 
 def test_lstm_model_keys_and_shapes():
@@ -115,7 +119,9 @@ def test_lstm_model_keys_and_shapes():
     assert y.shape == (1, 1)
     shapes = {k: p.shape for k, p in lstm.params().items()}
     assert list(shapes) == ["0.Wx", "0.Wh", "0.b", "1.W", "1.b"]
-    assert shapes == {"0.Wx": (1, 256), "0.Wh": (64, 256), "0.b": (256,), "1.W": (64, 1), "1.b": (1,)}
+    assert shapes == {
+        "0.Wx": (1, 256), "0.Wh": (64, 256), "0.b": (256,), "1.W": (64, 1), "1.b": (1,)
+    }
 
 
 def test_lstm_model_state_carries_across_calls_until_reset():

@@ -1,4 +1,4 @@
-"""The seed's documented examples, as written in the original, in Python (DESIGN section 5's name map)."""
+"""The seed's documented examples as written, in Python through DESIGN section 5's name map."""
 import numpy as np
 
 import cygrad.functions as F

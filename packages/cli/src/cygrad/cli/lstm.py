@@ -26,7 +26,7 @@ PLOT_HINT = "pip install matplotlib  (or install cygrad with its plot extra: pip
 
 
 class ProgressBar:
-    """A one-line progress bar with the running loss, redrawn in place at most twenty times a second."""
+    """A one-line bar with the running loss, redrawn in place at most twenty times a second."""
 
     def __init__(self, total: int, label: str, stream: TextIO, width: int = 30) -> None:
         self.total = total
@@ -62,7 +62,8 @@ def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: Text
     steps = len(inputs)
     mean = math.nan
     for epoch in range(1, args.epochs + 1):
-        bar = ProgressBar(steps, f"epoch {epoch:3d}/{args.epochs}", stream) if args.progress else None
+        label = f"epoch {epoch:3d}/{args.epochs}"
+        bar = ProgressBar(steps, label, stream) if args.progress else None
         model.reset_state()
         window: Variable | None = None
         total = 0.0
@@ -121,8 +122,15 @@ def write_png(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarr
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.n < 3 or args.bptt < 1 or args.hidden < 1 or args.epochs < 1:
-        print("cygrad lstm: --n must be at least 3; --bptt, --hidden, --epochs at least 1", file=sys.stderr)
+    """Train, predict, write the files; the exit status (2 for bad options)."""
+    if min(args.n - 3, args.bptt - 1, args.hidden - 1, args.epochs - 1) < 0 or not (
+        args.lr > 0 and args.noise >= 0
+    ):
+        print(
+            "cygrad lstm: --n must be at least 3; --bptt, --hidden, --epochs at least 1; "
+            "--lr above 0; --noise at least 0",
+            file=sys.stderr,
+        )
         return 2
     rng = np.random.default_rng(args.seed)
     x, noisy = sine_curve(args.n, args.noise, rng)
@@ -134,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
 
     clean = np.sin(x)
     prediction = predict(model, clean)
-    print(f"prediction error on the clean curve (mean squared) {np.mean((prediction - clean[1:]) ** 2):.6f}")
+    error = np.mean((prediction - clean[1:]) ** 2)
+    print(f"prediction error on the clean curve (mean squared) {error:.6f}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "lstm.csv"
@@ -158,8 +167,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hidden", type=int, default=32, help="LSTM hidden size (default 32)")
     p.add_argument("--epochs", type=int, default=100, help="passes over the curve (default 100)")
     p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate (default 0.001)")
-    p.add_argument("--noise", type=float, default=0.05, help="uniform noise amplitude (default 0.05)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the noise and the weights (default 0)")
+    p.add_argument(
+        "--noise", type=float, default=0.05, help="uniform noise amplitude (default 0.05)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed for the noise and the weights (default 0)"
+    )
     p.add_argument("--out", default="lstm-out", help="output folder (default ./lstm-out)")
     p.add_argument(
         "--no-progress", dest="progress", action="store_false", help="no progress bar on stderr"

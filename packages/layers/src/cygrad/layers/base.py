@@ -43,7 +43,9 @@ class LayerBase(ABC):
         self._rng = rng_from(rng)
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f" or self.dtype.itemsize not in (4, 8):
-            raise TypeError(f"{type(self).__name__}: dtype must be float32 or float64, got {self.dtype}")
+            raise TypeError(
+                f"{type(self).__name__}: dtype must be float32 or float64, got {self.dtype}"
+            )
         self.in_size: int | None = None
         if in_size is not None:
             self.initialize(in_size)

@@ -67,7 +67,9 @@ class LSTM(LayerBase):
 
     in_key = "Wx"
 
-    def __init__(self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None) -> None:
+    def __init__(
+        self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None
+    ) -> None:
         self.hidden_size = check_size("LSTM", "hidden_size", hidden_size)
         self.h: Variable | None = None
         self.c: Variable | None = None

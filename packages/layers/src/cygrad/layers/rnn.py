@@ -21,7 +21,9 @@ class RNN(LayerBase):
 
     in_key = "Wx"
 
-    def __init__(self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None) -> None:
+    def __init__(
+        self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None
+    ) -> None:
         self.hidden_size = check_size("RNN", "hidden_size", hidden_size)
         self.h: Variable | None = None
         super().__init__(in_size, rng)

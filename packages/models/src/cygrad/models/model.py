@@ -14,6 +14,7 @@ from cygrad.variable import Variable
 
 __all__ = ["Model"]
 
+
 class Model:
     """The layers of a model, in order, and what an optimizer needs from them.
 
@@ -90,7 +91,9 @@ class Model:
         Every key and shape is checked before anything changes; missing, extra or mis-shaped
         keys raise ValueError naming them, and the model is left as it was. Pickled objects
         are refused. A layer not called yet (lazy input size) is created with the file's
-        shapes, so a fresh model loads without a dummy call.
+        shapes, so a fresh model loads without a dummy call: such a layer (``initialized``
+        False) provides ``in_key`` (the parameter whose first dimension is the input size),
+        ``param_shapes(in_size)`` and ``initialize(in_size)``, as every ``LayerBase`` does.
         """
         path = os.fspath(path)
         arrays = _read_npz(path)
@@ -103,7 +106,9 @@ class Model:
             if s is not None and k in arrays and arrays[k].shape != s
         ]
         not_float = [
-            f"{k} ({arrays[k].dtype})" for k in expected if k in arrays and arrays[k].dtype.kind != "f"
+            f"{k} ({arrays[k].dtype})"
+            for k in expected
+            if k in arrays and arrays[k].dtype.kind != "f"
         ]
         for label, keys in [
             ("missing", missing),
@@ -173,7 +178,7 @@ def _read_npz(path: str) -> dict[str, np.ndarray]:
 
 
 def _mode_for(path: str) -> int:
-    """File mode for a saved file: the replaced file's, else read-write for the owner, read for all."""
+    """The mode of a saved file: the replaced file's, else rw-r--r--."""
     try:
         return os.stat(path).st_mode & 0o777
     except FileNotFoundError:
