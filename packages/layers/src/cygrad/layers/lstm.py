@@ -28,21 +28,28 @@ class Gates(Function):
         s = np.tanh(a[..., : 3 * H] * 0.5)
         s *= 0.5
         s += 0.5
-        return s[..., :H], s[..., H : 2 * H], s[..., 2 * H :], np.tanh(a[..., 3 * H :])
+        u = np.tanh(a[..., 3 * H :])
+        # Kept for the backward pass: f, i, o are views of s, and an unused gate's output
+        # Variable may be gone by then.
+        self.s, self.u = s, u
+        return s[..., :H], s[..., H : 2 * H], s[..., 2 * H :], u
 
     def backward(self, *gys: Variable | None) -> np.ndarray | Variable | None:
-        ys = [ref() for ref in self.outputs]
         a = self.inputs[0]
         H = a.shape[-1] // 4
         if not current.get().enable_backprop:
-            ga = np.zeros(a.shape, dtype=a.dtype)
-            for k, (gy, y) in enumerate(zip(gys, ys)):
-                if gy is not None:
-                    d = y.data
-                    ga[..., k * H : (k + 1) * H] = gy.data * (d * (1 - d) if k < 3 else 1 - d * d)
+            # Gather the four output gradients (zero for an unused gate), then scale each
+            # block by its activation's derivative in place.
+            ga = np.empty(a.shape, dtype=a.dtype)
+            for k, gy in enumerate(gys):
+                ga[..., k * H : (k + 1) * H] = 0 if gy is None else gy.data
+            s, u = self.s, self.u
+            ga[..., : 3 * H] *= s * (1 - s)
+            ga[..., 3 * H :] *= 1 - u * u
             return ga
         # Recorded (create_graph): the same, in differentiable operations; a gate's gradient
         # is put in its block of the (..., 4H) gradient by a product with a 0/1 matrix.
+        ys = [ref() for ref in self.outputs]
         ga = None
         for k, (gy, y) in enumerate(zip(gys, ys)):
             if gy is None:
