@@ -160,7 +160,8 @@ def test_a_drawn_cotangent_catches_what_an_all_ones_seed_misses():
 
 def test_check_grad_rejects_a_gradient_of_the_wrong_dtype():
     x32 = np.array([1.0, 2.0], dtype=np.float32)
-    with pytest.raises(AssertionError, match="dtype float64, expected shape \\(2,\\) and dtype float32"):
+    expected = r"dtype float64, expected shape \(2,\) and dtype float32"
+    with pytest.raises(AssertionError, match=expected):
         check_grad(lambda v: UpcastingIdentity()(v), x32)
 
 
@@ -242,6 +243,27 @@ def test_check_double_grad_catches_a_wrong_cross_derivative():
     check_grad(lambda x, y: MulFrozenY()(x, y), X, X)
     with pytest.raises(AssertionError, match="second-order gradient of input 1"):
         check_double_grad(lambda x, y: MulFrozenY()(x, y), X, X)
+
+
+def test_checks_of_a_function_that_calls_backward_itself():
+    def derivative_of_cube(x):
+        (x**3).backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        return gx
+
+    check_grad(derivative_of_cube, X)  # 6x: the third derivative of x^3 ...
+    check_double_grad(derivative_of_cube, X)  # ... and 6: its fourth
+
+    def derivative_of_frozen_square(x):
+        SquareFrozenBackward()(x).backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        return gx
+
+    with pytest.raises(AssertionError, match="input 0") as info:
+        check_grad(derivative_of_frozen_square, X)
+    assert _numbers(str(info.value), "analytic") == 0.0
 
 
 def test_check_double_grad_of_a_linear_function_is_zero():

@@ -68,7 +68,9 @@ def _floats(lo: float, hi: float, dtype: Any) -> st.SearchStrategy:
         return st.floats(float(lo32), float(hi32), width=32, allow_nan=False,
                          allow_infinity=False, allow_subnormal=False)
     if dtype != np.float64:
-        raise ValueError(f"cygrad.testing.strategies: dtype must be float32 or float64, got {dtype}")
+        raise ValueError(
+            f"cygrad.testing.strategies: dtype must be float32 or float64, got {dtype}"
+        )
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 
