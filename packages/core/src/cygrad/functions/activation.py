@@ -11,7 +11,6 @@ import math
 import numpy as np
 
 from cygrad.functions._util import normalize_axis, recording
-from cygrad.functions.elementwise import tanh
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import exp, mul, sum
 
@@ -50,7 +49,7 @@ class ReLU(Function):
         x = self.inputs[0].data
         if not recording():
             return gy.data * (x > 0)
-        return gy * Variable((x > 0).astype(x.dtype))
+        return gy * (x > 0).astype(x.dtype)
 
 
 class GELU(Function):

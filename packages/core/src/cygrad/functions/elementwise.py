@@ -61,7 +61,7 @@ class Abs(Function):
     def backward(self, gy):
         # The derivative is sign(x), constant almost everywhere (0 at x = 0).
         x = self.inputs[0].data
-        return gy * Variable(np.sign(x))
+        return gy * np.sign(x)
 
 
 def sin(x) -> Variable:

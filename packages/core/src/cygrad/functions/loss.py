@@ -69,7 +69,7 @@ class SoftmaxCrossEntropy(Function):
         if not recording():
             return (self.probs - self.onehot) * (self.weights * gy.data)
         x = self.inputs[0]
-        return (softmax(x, axis=1) - Variable(self.onehot)) * (gy * Variable(self.weights))
+        return (softmax(x, axis=1) - self.onehot) * (gy * self.weights)
 
 
 def mean_squared_error(y, t) -> Variable:
