@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cygrad.functions._grad import wants_grad
 from cygrad.functions._util import data_of, integer_array, recording, sum_to_array
 from cygrad.functions.activation import softmax
 from cygrad.variable import Function, Variable
@@ -32,10 +33,12 @@ class MeanSquaredError(Function):
         if not recording():
             d = x0.data - x1.data
             gx = d * (gy.data * (2 / d.size))
-            return sum_to_array(gx, x0.shape), sum_to_array(-gx, x1.shape)
+            return (sum_to_array(gx, x0.shape) if wants_grad(x0) else None,
+                    sum_to_array(-gx, x1.shape) if wants_grad(x1) else None)
         d = x0 - x1
         gx = d * (gy * (2 / d.size))
-        return sum_to(gx, x0.shape), sum_to(-gx, x1.shape)
+        return (sum_to(gx, x0.shape) if wants_grad(x0) else None,
+                sum_to(-gx, x1.shape) if wants_grad(x1) else None)
 
 
 class SoftmaxCrossEntropy(Function):
