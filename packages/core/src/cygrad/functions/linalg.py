@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._grad import wants_grad
 from cygrad.functions._util import broadcasts_to, recording, sum_to_array
@@ -56,7 +57,7 @@ class Linear(Function):
         return (gx, gW) if b is None else (gx, gW, gb)
 
 
-def linear(x, W, b=None) -> Variable:
+def linear(x: ArrayLike, W: ArrayLike, b: ArrayLike | None = None) -> Variable:
     """``x @ W + b`` (``b`` optional) as one graph node: the hot path of every dense layer."""
     if b is None:
         return Linear()(x, W)

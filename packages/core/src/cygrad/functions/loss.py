@@ -1,7 +1,8 @@
-"""Losses: mean squared error and softmax cross entropy, each one graph node returning a 0-d Variable."""
+"""Losses: mean squared error and softmax cross entropy, each one graph node with a 0-d result."""
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._grad import wants_grad
 from cygrad.functions._util import data_of, integer_array, recording, sum_to_array
@@ -75,7 +76,7 @@ class SoftmaxCrossEntropy(Function):
         return (softmax(x, axis=1) - self.onehot) * (gy * self.weights)
 
 
-def mean_squared_error(y, t) -> Variable:
+def mean_squared_error(y: ArrayLike, t: ArrayLike) -> Variable:
     """mean((y - t)**2) over every element of the broadcast difference, as a 0-d Variable.
 
     ``y`` and ``t`` may broadcast against each other; each gradient is summed back to its
@@ -84,7 +85,7 @@ def mean_squared_error(y, t) -> Variable:
     return MeanSquaredError()(y, t)
 
 
-def softmax_cross_entropy(x, t, ignore_index: int = -100) -> Variable:
+def softmax_cross_entropy(x: ArrayLike, t: ArrayLike, ignore_index: int = -100) -> Variable:
     """Cross entropy of softmax(x) against integer labels, averaged over the kept rows.
 
     ``x`` is (N, C) logits; ``t`` is (N,) labels in [0, C) (an ndarray or a Variable; float

@@ -1,9 +1,8 @@
 """Metrics: numbers about predictions that are reported, not differentiated."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._util import integer_array
 from cygrad.variable import Variable, as_variable
@@ -11,7 +10,7 @@ from cygrad.variable import Variable, as_variable
 __all__ = ["accuracy"]
 
 
-def accuracy(y: Any, t: Any) -> Variable:
+def accuracy(y: ArrayLike, t: ArrayLike) -> Variable:
     """The fraction of rows whose highest score is at the label: ``mean(argmax(y, -1) == t)``.
 
     ``y`` holds scores of shape (..., C), ``t`` integer labels of shape (...). Not

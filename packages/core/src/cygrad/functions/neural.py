@@ -5,9 +5,8 @@ forward pass, so every higher derivative through them is zero, as it mathematica
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.config import current
 from cygrad.functions._util import broadcasts_to, data_of, recording
@@ -29,7 +28,7 @@ class _Gate(Function):
 
 
 class Clip(_Gate):
-    def __init__(self, lo: Any, hi: Any) -> None:
+    def __init__(self, lo: ArrayLike | None, hi: ArrayLike | None) -> None:
         self.lo = lo
         self.hi = hi
 
@@ -58,7 +57,7 @@ class Dropout(_Gate):
 
 
 class MaskFill(_Gate):
-    def __init__(self, mask: np.ndarray, value: Any) -> None:
+    def __init__(self, mask: np.ndarray, value: ArrayLike) -> None:
         self.mask = mask
         self.value = value
 
@@ -72,7 +71,7 @@ class MaskFill(_Gate):
         return np.where(self.mask, np.asarray(self.value, dtype=x.dtype), x)
 
 
-def clip(x, lo: Any, hi: Any) -> Variable:
+def clip(x: ArrayLike, lo: ArrayLike | None, hi: ArrayLike | None) -> Variable:
     """Limit ``x`` to [lo, hi] (either bound may be None). The gradient passes where
     lo <= x <= hi and is zero outside."""
     if lo is not None and hi is not None and np.any(np.asarray(lo) > np.asarray(hi)):
@@ -80,7 +79,7 @@ def clip(x, lo: Any, hi: Any) -> Variable:
     return Clip(lo, hi)(x)
 
 
-def dropout(x, ratio: float = 0.5, rng: RNGLike = None) -> Variable:
+def dropout(x: ArrayLike, ratio: float = 0.5, rng: RNGLike = None) -> Variable:
     """Inverted dropout: zero each element with probability ``ratio`` and scale the kept ones
     by 1/(1 - ratio), so the expected value is unchanged. The identity under ``test_mode()``.
     ``rng`` is a numpy Generator, an int seed (the same mask every call) or None."""
@@ -91,7 +90,7 @@ def dropout(x, ratio: float = 0.5, rng: RNGLike = None) -> Variable:
     return Dropout(float(ratio), rng_from(rng))(x)
 
 
-def mask_fill(x, mask: Any, value: float) -> Variable:
+def mask_fill(x: ArrayLike, mask: ArrayLike, value: float) -> Variable:
     """``value`` where ``mask`` is true, ``x`` elsewhere; ``mask`` broadcasts to x's shape.
     The gradient is zero exactly at the filled elements."""
     m = data_of(mask)

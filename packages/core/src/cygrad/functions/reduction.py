@@ -5,9 +5,10 @@ Each takes ``axis`` (None, an int or a tuple, negative counted from the end) and
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._util import count, kept_shape, normalize_axes, recording
 from cygrad.variable import Function, Variable, as_variable
@@ -15,7 +16,7 @@ from cygrad.variable._core import broadcast_to, reshape
 
 __all__ = ["max", "mean", "min", "variance"]
 
-Axis = Any  # None, an int, or a sequence of ints
+Axis = Union[int, Sequence[int], None]
 
 
 class Mean(Function):
@@ -71,17 +72,17 @@ class Min(_Extreme):
     reduce = np.min
 
 
-def _reduce(cls: type, name: str, x: Any, axis: Axis, keepdims: bool) -> Variable:
+def _reduce(cls: type, name: str, x: ArrayLike, axis: Axis, keepdims: bool) -> Variable:
     v = as_variable(x)
     return cls(normalize_axes(axis, v.ndim, name), bool(keepdims))(v)
 
 
-def mean(x, axis: Axis = None, keepdims: bool = False) -> Variable:
+def mean(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
     """The arithmetic mean over ``axis`` (all axes when None)."""
     return _reduce(Mean, "mean", x, axis, keepdims)
 
 
-def variance(x, axis: Axis = None, keepdims: bool = False) -> Variable:
+def variance(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
     """The population variance (``ddof=0``, like ``numpy.var``) over ``axis``."""
     v = as_variable(x)
     axes = normalize_axes(axis, v.ndim, "variance")
@@ -89,11 +90,11 @@ def variance(x, axis: Axis = None, keepdims: bool = False) -> Variable:
     return Mean(axes, bool(keepdims))(d * d)
 
 
-def max(x, axis: Axis = None, keepdims: bool = False) -> Variable:
+def max(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
     """The largest element over ``axis``; exactly tied maxima share the gradient evenly."""
     return _reduce(Max, "max", x, axis, keepdims)
 
 
-def min(x, axis: Axis = None, keepdims: bool = False) -> Variable:
+def min(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
     """The smallest element over ``axis``; exactly tied minima share the gradient evenly."""
     return _reduce(Min, "min", x, axis, keepdims)

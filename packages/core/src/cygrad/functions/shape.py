@@ -6,9 +6,10 @@ node whose backward is the other.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._util import integer_array, normalize_axes, normalize_axis, recording
 from cygrad.variable import Function, Variable, as_variable
@@ -68,7 +69,7 @@ class Split(Function):
         )
 
 
-def squeeze(x, axis: int | Sequence[int] | None = None) -> Variable:
+def squeeze(x: ArrayLike, axis: int | Sequence[int] | None = None) -> Variable:
     """Remove length-1 axes: all of them when ``axis`` is None, else the ones named."""
     v = as_variable(x)
     if axis is None:
@@ -83,7 +84,7 @@ def squeeze(x, axis: int | Sequence[int] | None = None) -> Variable:
     return reshape(v, tuple(s for i, s in enumerate(v.shape) if i not in axes))
 
 
-def unsqueeze(x, axis: int | Sequence[int]) -> Variable:
+def unsqueeze(x: ArrayLike, axis: int | Sequence[int]) -> Variable:
     """Insert length-1 axes at the positions ``axis`` has in the result (``numpy.expand_dims``)."""
     v = as_variable(x)
     n = len(axis) if isinstance(axis, (tuple, list)) else 1
@@ -92,12 +93,12 @@ def unsqueeze(x, axis: int | Sequence[int]) -> Variable:
     return reshape(v, tuple(1 if i in axes else next(rest) for i in range(v.ndim + n)))
 
 
-def concat(xs: Sequence[Any], axis: int = 0) -> Variable:
+def concat(xs: Sequence[ArrayLike], axis: int = 0) -> Variable:
     """Join arrays along an existing axis (negative axes count from the end)."""
     return Concat(axis)(*xs)
 
 
-def split(x, sections: int | Sequence[int], axis: int = 0) -> tuple[Variable, ...]:
+def split(x: ArrayLike, sections: int | Sequence[int], axis: int = 0) -> tuple[Variable, ...]:
     """Cut ``x`` along ``axis`` like ``numpy.split``: into ``sections`` equal parts (an int)
     or at the given indices (a list). Returns a tuple of Variables, one graph node for all."""
     v = as_variable(x)
@@ -114,12 +115,14 @@ def split(x, sections: int | Sequence[int], axis: int = 0) -> tuple[Variable, ..
     else:
         indices = integer_array(list(sections), "split", "split indices")
         if indices.ndim != 1:
-            raise ValueError(f"split: indices must be an int or a flat list of ints, got {sections!r}")
+            raise ValueError(
+                f"split: sections must be an int or a flat list of ints, got {sections!r}"
+            )
         sections = indices.tolist()
     return Split(sections, ax)(v)
 
 
-def take(x, indices: Any, axis: int | None = None) -> Variable:
+def take(x: ArrayLike, indices: ArrayLike, axis: int | None = None) -> Variable:
     """Elements at ``indices`` along ``axis`` (of the flattened array when None), like
     ``numpy.take``; repeated indices add their gradients."""
     v = as_variable(x)
