@@ -29,7 +29,8 @@ class Mean(Function):
 
     def backward(self, gy):
         shape = self.inputs[0].shape
-        scale = 1 / count(shape, self.axes)
+        n = count(shape, self.axes)
+        scale = 1 / n if n else 0.0  # an empty reduction has an empty gradient
         kept = kept_shape(shape, self.axes)
         if not recording():
             return np.broadcast_to(gy.data.reshape(kept) * scale, shape)
