@@ -89,14 +89,3 @@ def test_linear_on_a_plain_data_batch(create_graph):
     np.testing.assert_allclose(W.grad.data, x.T @ gy, rtol=1e-14)
     np.testing.assert_allclose(b.grad.data, gy.sum(axis=0), rtol=1e-14)
     assert y.creator.inputs[0].grad is None
-
-
-def test_transpose_without_axes_has_a_working_backward():
-    # Broken in the Go original.
-    x = Variable(np.arange(24.0).reshape(2, 3, 4))
-    y = F.transpose(x)
-    assert y.shape == (4, 3, 2)
-    gy = np.arange(24.0).reshape(4, 3, 2)
-    y.grad = Variable(gy)
-    y.backward()
-    np.testing.assert_array_equal(x.grad.data, gy.transpose())
