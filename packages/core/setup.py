@@ -9,6 +9,7 @@ EXTENSIONS = [
         "cygrad.variable._core",
         ["src/cygrad/variable/_core.pyx"],
     ),
+    Extension("cygrad.functions._grad", ["src/cygrad/functions/_grad.pyx"]),
 ]
 
 for ext in EXTENSIONS:
