@@ -9,7 +9,6 @@ EXTENSIONS = [
         "cygrad.variable._core",
         ["src/cygrad/variable/_core.pyx"],
     ),
-    Extension("cygrad.functions._grad", ["src/cygrad/functions/_grad.pyx"]),
 ]
 
 for ext in EXTENSIONS:

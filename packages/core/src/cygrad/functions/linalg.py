@@ -6,10 +6,9 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._grad import wants_grad
 from cygrad.functions._util import broadcasts_to, recording, sum_to_array
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import matmul, reshape, sum_to, transpose
+from cygrad.variable._core import matmul, reshape, sum_to, transpose, wants_grad
 
 __all__ = ["linear"]
 

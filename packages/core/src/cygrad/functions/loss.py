@@ -4,11 +4,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._grad import wants_grad
 from cygrad.functions._util import data_of, integer_array, recording, sum_to_array
 from cygrad.functions.activation import softmax
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import sum_to
+from cygrad.variable._core import sum_to, wants_grad
 
 __all__ = ["mean_squared_error", "softmax_cross_entropy"]
 
