@@ -13,10 +13,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from cygrad.layers.parameter import Parameter, Parameters
-from cygrad.variable import Variable
+import cygrad.functions as F
+from cygrad.variable import Variable, as_variable
 from cygrad.variable.constructors import RNGLike, rng_from
 
-__all__ = ["LayerBase"]
+__all__ = ["LayerBase", "RecurrentBase"]
 
 
 def check_size(owner: str, name: str, value: Any) -> int:
@@ -99,3 +100,22 @@ class LayerBase(ABC):
 
     def cleargrads(self) -> None:
         self._params.cleargrads()
+
+
+class RecurrentBase(LayerBase):
+    """What RNN and LSTM share: parameters ``Wx``, ``Wh``, ``b`` and a hidden state ``h``."""
+
+    in_key = "Wx"
+    h: Variable | None
+
+    def _preactivation(self, x: Any) -> Variable:
+        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero)."""
+        x = as_variable(x)
+        if self.in_size is None:
+            self._ensure_initialized(x)
+        p = self._params
+        a = F.linear(x, p["Wx"], p["b"])
+        if self.h is not None:
+            # The recurrent product takes the input part as its bias: one node, not two.
+            a = F.linear(self.h, p["Wh"], a)
+        return a

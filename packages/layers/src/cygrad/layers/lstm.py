@@ -6,9 +6,9 @@ from typing import Any
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.config import current
-from cygrad.layers.base import LayerBase, check_size
-from cygrad.variable import Function, Variable, as_variable
+from cygrad.layers.base import RecurrentBase, check_size
+from cygrad.variable import Function, Variable
+from cygrad.variable._core import recording
 from cygrad.variable.constructors import RNGLike
 
 __all__ = ["LSTM"]
@@ -37,7 +37,7 @@ class Gates(Function):
     def backward(self, *gys: Variable | None) -> np.ndarray | Variable | None:
         a = self.inputs[0]
         H = a.shape[-1] // 4
-        if not current.get().enable_backprop:
+        if not recording():
             # Gather the four output gradients (zero for an unused gate), then scale each
             # block by its activation's derivative in place.
             ga = np.empty(a.shape, dtype=a.dtype)
@@ -62,7 +62,7 @@ class Gates(Function):
         return ga
 
 
-class LSTM(LayerBase):
+class LSTM(RecurrentBase):
     """A stateful LSTM layer: each call advances the hidden state ``h`` and the cell ``c``.
 
     Fused parameters ``Wx`` (in, 4H), ``Wh`` (H, 4H), ``b`` (4H,) hold the gate blocks in the
@@ -71,8 +71,6 @@ class LSTM(LayerBase):
     state starts at zero (the first step skips ``h @ Wh`` and ``f*c``) and carries across
     calls, graph included, until ``reset_state()``.
     """
-
-    in_key = "Wx"
 
     def __init__(
         self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None
@@ -93,14 +91,7 @@ class LSTM(LayerBase):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        x = as_variable(x)
-        if self.in_size is None:
-            self._ensure_initialized(x)
-        p = self._params
-        a = F.linear(x, p["Wx"], p["b"])
-        if self.h is not None:
-            # The recurrent product takes the input part as its bias: one node, not two.
-            a = F.linear(self.h, p["Wh"], a)
+        a = self._preactivation(x)
         f, i, o, u = Gates()(a)
         c = i * u if self.c is None else f * self.c + i * u
         h = o * F.tanh(c)

@@ -4,22 +4,20 @@ from __future__ import annotations
 from typing import Any
 
 import cygrad.functions as F
-from cygrad.layers.base import LayerBase, check_size
-from cygrad.variable import Variable, as_variable
+from cygrad.layers.base import RecurrentBase, check_size
+from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike
 
 __all__ = ["RNN"]
 
 
-class RNN(LayerBase):
+class RNN(RecurrentBase):
     """A stateful recurrent layer: each call advances the hidden state ``h`` by one step.
 
     Parameters ``Wx`` (in, H), ``Wh`` (H, H), ``b`` (H,). The state starts at zero (the first
     step skips the ``h @ Wh`` term) and carries across calls, graph included, until
     ``reset_state()``; cut long histories with ``unchain_backward`` on the loss.
     """
-
-    in_key = "Wx"
 
     def __init__(
         self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None
@@ -38,14 +36,7 @@ class RNN(LayerBase):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        x = as_variable(x)
-        if self.in_size is None:
-            self._ensure_initialized(x)
-        p = self._params
-        a = F.linear(x, p["Wx"], p["b"])
-        if self.h is not None:
-            # The recurrent product takes the input part as its bias: one node, not two.
-            a = F.linear(self.h, p["Wh"], a)
+        a = self._preactivation(x)
         self.h = F.tanh(a)
         return [self.h]
 
