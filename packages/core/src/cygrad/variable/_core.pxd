@@ -15,6 +15,7 @@ cdef class Function:
     cdef public tuple inputs
     cdef public list outputs
     cdef public Py_ssize_t generation
+    cdef object __weakref__
     cdef object _call(self, tuple inputs)
     cdef void _record(self, tuple xs, tuple outs)
 

@@ -1,0 +1,249 @@
+"""The backward pass: ordering, accumulation, retention, aliasing, memory, Function subclasses."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import cygrad.functions as F
+from cygrad.variable import Function, Variable, no_grad
+
+
+def test_backward_accumulates_until_cleargrad():
+    x = Variable(3.0)
+    (x * x).backward()
+    (x * x).backward()
+    assert x.grad.item() == 12.0
+    x.cleargrad()
+    (x * x).backward()
+    assert x.grad.item() == 6.0
+
+
+def test_intermediate_grads_are_dropped_unless_retained():
+    x = Variable(2.0)
+    a = x * x
+    y = a * 3
+    y.backward()
+    assert a.grad is None and y.grad is None and x.grad.item() == 12.0
+    x.cleargrad()
+    a = x * x
+    y = a * 3
+    y.backward(retain_grad=True)
+    assert a.grad.item() == 3.0 and y.grad.item() == 1.0
+
+
+def test_backward_of_a_leaf_seeds_ones():
+    x = Variable(np.zeros((2, 2)))
+    x.backward()
+    np.testing.assert_array_equal(x.grad.data, np.ones((2, 2)))
+
+
+def test_generation_order_visits_each_function_once():
+    calls = []
+
+    class Spy(Function):
+        def forward(self, x):
+            return x.copy()
+
+        def backward(self, gy):
+            calls.append(self)
+            return gy
+
+    x = Variable(1.0)
+    a = Spy()(x)
+    b = a * 2
+    c = a * 3
+    y = b + c + a
+    y.backward()
+    assert len(calls) == 1
+    assert x.grad.item() == 6.0
+
+
+def _assert_independent(*grads):
+    for g in grads:
+        assert g.data.flags.writeable
+    for i, g in enumerate(grads):
+        for h in grads[i + 1:]:
+            assert g is not h
+            assert not np.shares_memory(g.data, h.data)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a.reshape(3, 2) + b.reshape(3, 2),
+        lambda a, b: (a.sum() + b.sum()),
+        lambda a, b: a[0:2] + b[0:2],
+        lambda a, b: F.transpose(a) + F.transpose(b),
+    ],
+)
+def test_gradients_never_alias(build):
+    a = Variable(np.ones((2, 3)))
+    b = Variable(np.ones((2, 3)))
+    build(a, b).backward()
+    _assert_independent(a.grad, b.grad)
+    before = b.grad.data.copy()
+    a.grad.data *= 0  # an in-place hook on one parameter
+    np.testing.assert_array_equal(b.grad.data, before)
+
+
+def test_gradients_never_alias_with_create_graph():
+    a = Variable(np.ones(3))
+    b = Variable(np.ones(3))
+    (a + b).backward(create_graph=True)
+    _assert_independent(a.grad, b.grad)
+    assert a.grad.creator is not None
+
+
+def test_seed_is_not_aliased_by_a_leaf():
+    x = Variable(np.ones(2))
+    y = x + 0
+    seed = Variable(np.array([2.0, 3.0]))
+    y.grad = seed
+    y.backward()
+    assert not np.shares_memory(x.grad.data, seed.data)
+    np.testing.assert_array_equal(x.grad.data, [2, 3])
+
+
+def test_graph_is_freed_by_reference_counting_alone():
+    gc.collect()
+    gc.disable()
+    try:
+        x = Variable(np.ones(3))
+        y = F.sin(x * 2) + x
+        func_ref = weakref.ref(y.creator)
+        mid_ref = weakref.ref(y.creator.inputs[0])
+        y.backward()
+        del y
+        assert func_ref() is None
+        assert mid_ref() is None
+    finally:
+        gc.enable()
+
+
+def test_deep_graph_needs_no_recursion():
+    x = Variable(1.0)
+    y = x
+    for _ in range(20000):
+        y = y + 1e-3
+    y.backward()
+    assert x.grad.item() == 1.0
+    y.unchain_backward()
+
+
+def test_no_grad_records_nothing():
+    x = Variable(2.0)
+    with no_grad():
+        y = x * x
+    assert y.creator is None and y.generation == 0
+
+
+def test_unchain_and_unchain_backward():
+    x = Variable(2.0)
+    a = x * x
+    b = a * a
+    y = b * 2
+    a.unchain()
+    assert a.creator is None
+    y.backward()
+    assert x.grad is None
+    a2 = x * x
+    y2 = (a2 * a2) * 2
+    y2.unchain_backward()
+    assert y2.creator is not None
+    assert y2.creator.inputs[0].creator is None
+    assert a2.creator is None
+
+
+class Square(Function):
+    def forward(self, x):
+        return x**2
+
+    def backward(self, gy):
+        return 2 * self.inputs[0] * gy
+
+
+def test_python_function_subclass_supports_double_backprop():
+    x = Variable(3.0)
+    y = Square()(x)
+    y.backward(create_graph=True)
+    assert x.grad.item() == 6.0
+    gx = x.grad
+    x.cleargrad()
+    gx.backward()
+    assert x.grad.item() == 2.0
+
+
+def test_each_call_of_one_instance_is_a_fresh_node():
+    f = Square()
+    x = Variable(2.0)
+    z = Variable(5.0)
+    y1 = f(x)
+    y2 = f(z)
+    assert y1.creator is not y2.creator
+    (y1 + y2).backward()
+    assert x.grad.item() == 4.0 and z.grad.item() == 10.0
+
+
+def test_multi_output_function_gets_none_for_unused_outputs():
+    received = []
+
+    class Halves(Function):
+        def forward(self, x):
+            return x[:1].copy(), x[1:].copy()
+
+        def backward(self, g0, g1):
+            received.append((g0, g1))
+            gx = Variable(np.zeros(2))
+            for g, unit in ((g0, [1.0, 0.0]), (g1, [0.0, 1.0])):
+                if g is not None:
+                    gx = gx + Variable(np.array(unit)) * g.sum()
+            return gx
+
+    x = Variable(np.array([1.0, 2.0]))
+    first, second = Halves()(x)
+    (first * 3).backward()
+    assert received[0][1] is None
+    np.testing.assert_array_equal(x.grad.data, [3, 0])
+
+
+def test_backward_returning_a_wrong_shape_is_reported():
+    class Bad(Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, gy):
+            return Variable(np.ones(5))
+
+    x = Variable(np.ones(3))
+    with pytest.raises(ValueError, match=r"Bad.backward: gradient for input 0 has shape \(5,\), expected \(3,\)"):
+        Bad()(x).backward()
+
+
+def test_backward_returning_a_wrong_count_is_reported():
+    class Bad(Function):
+        def forward(self, x, y):
+            return x + y
+
+        def backward(self, gy):
+            return gy
+
+    with pytest.raises(ValueError, match="Bad.backward returned 1 gradients for 2 inputs"):
+        Bad()(Variable(1.0), Variable(2.0)).backward()
+
+
+def test_config_is_restored_after_a_failing_backward():
+    from cygrad.variable import config
+
+    class Boom(Function):
+        def forward(self, x):
+            return x
+
+        def backward(self, gy):
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        Boom()(Variable(1.0)).backward()
+    assert config.enable_backprop is True

@@ -1,0 +1,191 @@
+"""Variable: construction, attributes, operators, repr, and bad input."""
+import gc
+
+import numpy as np
+import pytest
+
+import cygrad.functions as F
+from cygrad.variable import Function, Variable
+
+
+@pytest.mark.parametrize(
+    "data, dtype",
+    [
+        (1, np.float64),
+        (True, np.float64),
+        ([1, 2, 3], np.float64),
+        (np.arange(3, dtype=np.int32), np.float64),
+        (np.float32(1.5), np.float32),
+        (np.ones(2, dtype=np.float32), np.float32),
+        (np.ones(2, dtype=np.float16), np.float64),
+        (2.5, np.float64),
+    ],
+)
+def test_data_becomes_float32_or_float64(data, dtype):
+    v = Variable(data)
+    assert isinstance(v.data, np.ndarray)
+    assert v.dtype == dtype
+    np.testing.assert_array_equal(v.data, np.asarray(data, dtype=dtype))
+
+
+def test_python_scalar_gives_0d_array():
+    v = Variable(0.84)
+    assert v.shape == () and v.ndim == 0 and v.size == 1
+    assert v.item() == 0.84
+
+
+@pytest.mark.parametrize("bad", ["abc", None, object(), [1, "a"], {"a": 1}, 1 + 2j])
+def test_non_numeric_data_raises_type_error(bad):
+    with pytest.raises(TypeError, match="Variable"):
+        Variable(bad)
+
+
+def test_variable_of_variable_is_a_type_error():
+    with pytest.raises(TypeError, match="already a Variable"):
+        Variable(Variable(1.0))
+
+
+def test_assigning_data_converts_and_validates():
+    v = Variable(1.0)
+    v.data = [1, 2]
+    assert v.dtype == np.float64 and v.shape == (2,)
+    with pytest.raises(TypeError):
+        v.data = "x"
+    assert v.shape == (2,)
+
+
+def test_attributes_and_helpers():
+    data = np.arange(6.0).reshape(2, 3)
+    v = Variable(data, name="w")
+    assert v.name == "w"
+    assert v.grad is None and v.creator is None and v.generation == 0
+    assert len(v) == 2
+    assert v.numpy() is data
+    np.testing.assert_array_equal(np.asarray(v), data)
+    np.testing.assert_array_equal(v.T.data, data.T)
+
+
+def test_repr():
+    assert repr(Variable(0.84)) == "variable(0.84)"
+    assert repr(Variable(0.84, name="x")) == "x(0.84)"
+    text = repr(Variable(np.arange(6.0).reshape(2, 3)))
+    assert text.startswith("variable([[0., 1., 2.],") and "shape=(2, 3)" in text
+    assert "dtype=float32" in repr(Variable(np.ones(2, dtype=np.float32)))
+
+
+def test_operators_with_scalars_and_arrays_on_either_side():
+    x = Variable(np.array([1.0, 2.0]))
+    a = np.array([3.0, 4.0])
+    cases = {
+        "x + 2": (x + 2, [3, 4]),
+        "2 + x": (2 + x, [3, 4]),
+        "x - a": (x - a, [-2, -2]),
+        "a - x": (a - x, [2, 2]),
+        "x * a": (x * a, [3, 8]),
+        "a * x": (a * x, [3, 8]),
+        "x / 2": (x / 2, [0.5, 1]),
+        "2 / x": (2 / x, [2, 1]),
+        "x ** 2": (x**2, [1, 4]),
+        "2 ** x": (2**x, [2, 4]),
+        "x ** x": (x**x, [1, 4]),
+        "-x": (-x, [-1, -2]),
+        "+x": (+x, [1, 2]),
+        "x @ a": (x @ a, 11),
+        "a @ x": (a @ x, 11),
+        "x[1]": (x[1], 2),
+    }
+    for label, (result, expected) in cases.items():
+        assert isinstance(result, Variable), label
+        np.testing.assert_allclose(result.data, expected, err_msg=label)
+
+
+def test_python_scalars_keep_float32():
+    x = Variable(np.ones(3, dtype=np.float32))
+    y = (2.0 * x + 1) ** 2 / 3 - 0.5
+    assert y.dtype == np.float32
+    y.backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_broadcasting_gradients_sum_back_to_each_shape():
+    a = Variable(np.ones((2, 3)))
+    b = Variable(np.array([1.0, 2.0, 3.0]))
+    c = Variable(np.ones((2, 1)))
+    y = (a * b + c).sum()
+    y.backward()
+    assert a.grad.shape == (2, 3) and b.grad.shape == (3,) and c.grad.shape == (2, 1)
+    np.testing.assert_array_equal(b.grad.data, [2, 2, 2])
+    np.testing.assert_array_equal(c.grad.data, [[3], [3]])
+
+
+def _functions_referring_to(v):
+    gc.collect()
+    return [r for r in gc.get_referrers(v) if isinstance(r, tuple)
+            and any(isinstance(o, Function) for o in gc.get_referrers(r))]
+
+
+@pytest.mark.parametrize(
+    "op, pattern",
+    [
+        (lambda a, b: a + b, r"add: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a - b, r"sub: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a * b, r"mul: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a / b, r"div: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a**b, r"pow: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a @ b, r"matmul: shapes \(2, 3\) and \(4,\) are not aligned"),
+    ],
+)
+def test_incompatible_shapes_raise_before_recording(op, pattern):
+    a = Variable(np.ones((2, 3)))
+    b = Variable(np.ones(4))
+    with pytest.raises(ValueError, match=pattern):
+        op(a, b)
+    assert _functions_referring_to(a) == []
+    assert a.grad is None and a.creator is None
+
+
+def test_unsupported_operand_is_a_type_error():
+    with pytest.raises(TypeError):
+        Variable(1.0) + "a"
+
+
+def test_reshape_transpose_sum_methods():
+    x = Variable(np.arange(6.0))
+    assert x.reshape(2, 3).shape == (2, 3)
+    assert x.reshape((3, 2)).shape == (3, 2)
+    m = x.reshape(2, 3)
+    assert m.transpose().shape == (3, 2)
+    assert m.transpose(1, 0).shape == (3, 2)
+    assert m.transpose((1, 0)).shape == (3, 2)
+    np.testing.assert_array_equal(m.sum(axis=0).data, [3, 5, 7])
+    assert m.sum(axis=-1, keepdims=True).shape == (2, 1)
+    assert m.sum().item() == 15
+    with pytest.raises(ValueError, match="reshape: cannot reshape"):
+        x.reshape(4, 2)
+    with pytest.raises(ValueError, match="sum: axis 2 is out of range"):
+        m.sum(axis=2)
+    with pytest.raises(ValueError, match="transpose: axes"):
+        m.transpose(0, 0)
+
+
+def test_indexing_gradients_add_up_over_repeated_indices():
+    x = Variable(np.arange(5.0))
+    y = x[np.array([0, 0, 3])].sum() + x[1:3].sum() + x[x.data > 3].sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [2, 1, 1, 1, 1])
+
+
+def test_constructors():
+    from cygrad.variable import normal, ones, ones_like, rand, randn, zeros, zeros_like
+
+    assert zeros(2, 3).shape == (2, 3) and zeros((2, 3)).data.sum() == 0
+    assert ones(4).data.sum() == 4
+    assert ones(2, dtype=np.float32).dtype == np.float32
+    assert zeros_like(Variable(np.ones((2, 2)))).shape == (2, 2)
+    assert ones_like(np.ones(3)).data.sum() == 3
+    np.testing.assert_array_equal(rand(3, rng=0).data, np.random.default_rng(0).random(3))
+    np.testing.assert_array_equal(randn(3, rng=1).data, randn(3, rng=1).data)
+    gen = np.random.default_rng(5)
+    assert normal((2, 2), 10.0, 0.1, rng=gen).data.mean() == pytest.approx(10, abs=1)
+    with pytest.raises(TypeError, match="rng"):
+        randn(2, rng="seed")
