@@ -89,6 +89,38 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _summarise(w: Any, result: Any, steps: int, with_torch: bool,
+               notes: list[str]) -> tuple[dict[str, str], dict[str, Any]]:
+    """One table row and one JSON record for a workload that ran (checks passed or not)."""
+    row = {"workload": w.id, "unit": w.unit, "target": _target_text(w)}
+    record: dict[str, Any] = {"id": w.id, "title": w.title, "unit": w.unit, "steps": steps,
+                              "target": w.target, "stretch": w.stretch}
+    if not result.ok:
+        notes.extend(f"{w.id}: CHECK FAILED: {p}" for p in result.problems)
+        row["cygrad/numpy"] = "CHECK FAILED"
+        record["problems"] = result.problems
+        return row, record
+    ratio = result.ratio("cygrad")
+    per_round = result.round_ratios("cygrad")
+    medians = {name: t.median for name, t in result.timings.items()}
+    row.update({name: _fmt_time(m) for name, m in medians.items()})
+    row["cygrad/numpy"] = _fmt_ratio(ratio)
+    row["per round"] = f"{min(per_round):.2f}-{max(per_round):.2f}x"
+    row["verdict"] = _verdict(w, ratio)
+    record.update(check="passed", ratio=ratio, round_ratios=per_round, medians=medians,
+                  times={name: t.times for name, t in result.timings.items()})
+    if with_torch:
+        row["torch/numpy"] = _fmt_ratio(result.ratio("torch"))
+        record["torch_ratio"] = result.ratio("torch")
+    return row, record
+
+
+def _progress(message: str) -> None:
+    """A one-line progress note, on a terminal only (so logs and tests stay clean)."""
+    if sys.stderr.isatty():
+        print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     unpinned = _unpinned()
     if unpinned:
@@ -105,12 +137,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
-    rounds = args.rounds if args.rounds is not None else (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
+    rounds = args.rounds
+    if rounds is None:
+        rounds = QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS
     if rounds < 1:
         print(f"bench: --rounds must be at least 1, got {rounds}", file=sys.stderr)
         return 2
 
     with_torch = False
+    torch_note = ""
     if args.torch:
         if importlib.util.find_spec("torch") is None:
             print("bench: --torch: PyTorch is not installed; timing without it")
@@ -119,79 +154,43 @@ def run(args: argparse.Namespace) -> int:
 
             torch.set_num_threads(1)
             with_torch = True
-            torch_version = torch.__version__
+            torch_note = f", torch {torch.__version__}"
 
-    clock = CLOCKS[args.clock]
     print(
         f"cygrad bench: {rounds} round(s){' (quick)' if args.quick else ''}, interleaved, "
         f"{args.clock} time, 1 thread; Python {platform.python_version()}, numpy {np.__version__}"
-        + (f", torch {torch_version}" if with_torch else ""),
+        + torch_note,
         flush=True,
     )
-
-    def progress(message: str) -> None:
-        if sys.stderr.isatty():
-            print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
-
-    header = ["workload", "unit", "numpy", "cygrad", "cygrad/numpy", "per round", "target", "verdict"]
+    columns = ["workload", "unit", "numpy", "cygrad", "cygrad/numpy", "per round"]
     if with_torch:
-        header[4:4] = ["torch", "torch/numpy"]
-    rows = [header]
+        columns += ["torch", "torch/numpy"]
+    columns += ["target", "verdict"]
+    rows: list[dict[str, str]] = []
     notes: list[str] = []
     records: list[dict[str, Any]] = []
-    failed = False
     for w in workloads:
-        record: dict[str, Any] = {"id": w.id, "title": w.title, "unit": w.unit,
-                                  "target": w.target, "stretch": w.stretch}
-        records.append(record)
         reason = missing_requirements(w.requires)
         if reason:
             notes.append(f"{w.id}: skipped: {reason}")
-            record["skipped"] = reason
+            records.append({"id": w.id, "title": w.title, "skipped": reason})
             continue
-        impls = w.implementations(with_torch)
         steps = w.quick_steps if args.quick else w.steps
-        result = run_workload(w, impls, steps, rounds, clock, progress)
-        progress("")
-        record["steps"] = steps
-        if not result.ok:
-            failed = True
-            notes.extend(f"{w.id}: CHECK FAILED: {p}" for p in result.problems)
-            record["problems"] = result.problems
-            row = [w.id, w.unit, "-", "-", "CHECK FAILED", "-", _target_text(w), "-"]
-            if with_torch:
-                row[4:4] = ["-", "-"]
-            rows.append(row)
-            continue
-        ratio = result.ratio("cygrad")
-        per_round = result.round_ratios("cygrad")
-        record.update(
-            check="passed",
-            ratio=ratio,
-            round_ratios=per_round,
-            medians={name: t.median for name, t in result.timings.items()},
-            times={name: t.times for name, t in result.timings.items()},
-        )
-        row = [
-            w.id, w.unit,
-            _fmt_time(result.timings["numpy"].median),
-            _fmt_time(result.timings["cygrad"].median),
-            _fmt_ratio(ratio),
-            f"{min(per_round):.2f}-{max(per_round):.2f}x",
-            _target_text(w),
-            _verdict(w, ratio),
-        ]
-        if with_torch:
-            row[4:4] = [_fmt_time(result.timings["torch"].median), _fmt_ratio(result.ratio("torch"))]
-            record["torch_ratio"] = result.ratio("torch")
+        impls = w.implementations(with_torch)
+        result = run_workload(w, impls, steps, rounds, CLOCKS[args.clock], _progress)
+        _progress("")
+        row, record = _summarise(w, result, steps, with_torch, notes)
         rows.append(row)
+        records.append(record)
 
-    if len(rows) > 1:
-        print(_table(rows))
+    failed = any("problems" in r for r in records)
+    if rows:
+        print(_table([columns] + [[row.get(c, "-") for c in columns] for row in rows]))
     for note in notes:
         print(note)
-    if rows[1:] and not failed:
-        print("checks: every implementation computed the same numbers (and BENCHMARKS.md's values where given)")
+    if rows and not failed:
+        print("checks: every implementation computed the same numbers "
+              "(and BENCHMARKS.md's values where given)")
     if args.json is not None:
         payload = {
             "rounds": rounds,
@@ -199,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
             "clock": args.clock,
             "python": platform.python_version(),
             "numpy": np.__version__,
-            "threads": PIN,
+            "threads": {k: os.environ.get(k) for k in PIN},
             "workloads": records,
         }
         with open(args.json, "w", encoding="utf-8") as fh:

@@ -175,7 +175,11 @@ WORKLOADS = [
         numpy=numpy_prepare,
         cygrad=cygrad_prepare,
         torch=torch_prepare,
-        requires=("cygrad.models.LSTM", "cygrad.optimizers.SGD", "cygrad.functions.mean_squared_error"),
+        requires=(
+            "cygrad.models.LSTM",
+            "cygrad.optimizers.SGD",
+            "cygrad.functions.mean_squared_error",
+        ),
         target=2.0,
         stretch=1.2,
     )

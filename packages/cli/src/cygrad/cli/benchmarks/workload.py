@@ -100,9 +100,11 @@ def compare_results(reference: Results, other: Results, rtol: float) -> str | No
         scale = float(np.max(np.abs(ref))) if ref.size else 0.0
         err = float(np.max(np.abs(got - ref))) if ref.size else 0.0
         if err > rtol * max(scale, 1e-300):
-            worst = np.unravel_index(int(np.argmax(np.abs(got - ref))), ref.shape) if ref.ndim else ()
+            flat = int(np.argmax(np.abs(got - ref)))
+            worst = tuple(int(i) for i in np.unravel_index(flat, ref.shape))
+            where = f"{name}{list(worst)}" if worst else name
             return (
-                f"{name}{list(worst) if worst else ''}: {got[worst]!r} vs {ref[worst]!r} "
+                f"{where}: {float(got[worst])!r} vs {float(ref[worst])!r} "
                 f"(max difference {err:.3g}, allowed {rtol:.1g} x {scale:.3g})"
             )
     return None
@@ -113,5 +115,6 @@ def check_expected(results: Results, expected: dict[str, float], tol: float) -> 
     for name, want in expected.items():
         got = np.asarray(results[name], dtype=np.float64)
         if not np.all(np.abs(got - want) <= tol):
-            return f"{name} = {got.ravel().tolist()}, BENCHMARKS.md says {want!r} (tolerance {tol:g})"
+            return (f"{name} = {got.ravel().tolist()}, BENCHMARKS.md says {want!r} "
+                    f"(tolerance {tol:g})")
     return None
