@@ -4,6 +4,7 @@ Speed itself is never asserted here: only that the tool measures the right compu
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -86,6 +87,22 @@ def test_unpinned_command_reruns_itself_pinned(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "threads not pinned" in proc.stderr and "running again" in proc.stderr
     assert json.loads(out.read_text())["threads"] == {k: "1" for k in PIN}
+    assert _ratio(proc.stdout, "W5") > 0
+
+
+def test_torch_is_an_optional_peer():
+    proc = subprocess.run(
+        [sys.executable, "-m", "cygrad.cli", "bench", "--quick", "--workloads", "W5",
+         "--rounds", "1", "--torch"],
+        env=_env(pinned=True), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    if importlib.util.find_spec("torch") is None:
+        assert "PyTorch is not installed; timing without it" in proc.stdout
+        assert "torch/numpy" not in proc.stdout
+    else:
+        assert re.search(r"^W5\s.*\s[\d.]+x\s.*\s[\d.]+x\s", proc.stdout, re.M), proc.stdout
+        assert "torch/numpy" in proc.stdout
     assert _ratio(proc.stdout, "W5") > 0
 
 
