@@ -5,9 +5,19 @@ Variable's operators and every backward pass are built from.
 A graph is recorded as Variables pointing at their creator Function, and Functions holding
 their inputs strongly and their outputs by weak reference: there is no reference cycle, so
 a graph is freed by reference counting alone as soon as its last output goes away.
+
+Every backward has two forms. ``backward(*gys)`` on Variables, built from differentiable
+operations, is what ``create_graph=True`` records for higher derivatives. A first-order pass
+records nothing, so the same numbers are better computed on the arrays directly: the
+engine's own operations do that in ``_backward_arrays`` (a C method the pass calls with the
+output's gradient array, no Python call and no graph nodes), and a Function written in
+Python may return arrays from ``backward`` when ``recording()`` is False. Both forms must
+perform the same NumPy operations in the same order, so their results agree bit for bit.
 """
+cimport cython
 cimport numpy as cnp
 from cpython.contextvars cimport get_value
+from cpython.ref cimport Py_INCREF
 from cpython.weakref cimport PyWeakref_NewRef
 from libc.math cimport pow as c_pow, sqrt as c_sqrt
 
@@ -107,9 +117,21 @@ cdef cnp.ndarray _add_arrays(cnp.ndarray a, cnp.ndarray b):
 
 
 cdef cnp.ndarray _ones_like(cnp.ndarray a):
-    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.PyArray_TYPE(a), 0)
-    r.fill(1)
+    cdef int t = cnp.PyArray_TYPE(a)
+    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), t, 0)
+    # The seed of a scalar loss: store the one directly (a method call costs far more).
+    if cnp.PyArray_SIZE(r) == 1 and t == cnp.NPY_DOUBLE:
+        (<double*>cnp.PyArray_DATA(r))[0] = 1.0
+    elif cnp.PyArray_SIZE(r) == 1 and t == cnp.NPY_FLOAT:
+        (<float*>cnp.PyArray_DATA(r))[0] = 1.0
+    else:
+        r.fill(1)
     return r
+
+
+cdef cnp.ndarray _copy_array(cnp.ndarray a):
+    """A fresh C-ordered copy (through the C API: no method lookup)."""
+    return cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
 
 
 # ---------------------------------------------------------------------------------------
@@ -216,6 +238,8 @@ cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
 # ---------------------------------------------------------------------------------------
 # Variable
 
+# Freelists keep a few freed objects of the types every operation creates for reuse.
+@cython.freelist(64)
 cdef class Variable:
     """A node of the graph: an array of float32 or float64 data, its gradient and its creator.
 
@@ -325,8 +349,7 @@ cdef class Variable:
             self.grad = wrap(_ones_like(self._data))
         if self.creator is None:
             return
-        snapshot = get_value(_current)
-        token = _current.set(_replaced(snapshot, "enable_backprop", create_graph))
+        token = _current.set(_backward_config(get_value(_current), create_graph))
         try:
             _run_backward(self.creator, retain_grad, create_graph)
         finally:
@@ -404,27 +427,26 @@ cdef class Variable:
 # ---------------------------------------------------------------------------------------
 # The backward pass
 
-cdef inline void _push(list heap, set seen, Function f):
-    if f not in seen:
-        seen.add(f)
-        # Largest generation first; the counter breaks ties without comparing Functions.
-        heapq.heappush(heap, (-f.generation, len(seen), f))
+cdef object _heappush = heapq.heappush
+cdef object _heappop = heapq.heappop
+# The settings a backward pass runs under, per snapshot (Config hashes by identity).
+cdef dict _backward_configs = {}
 
 
-cdef inline object _grad_of(object ref):
-    cdef object y = ref()
-    return None if y is None else (<Variable>y).grad
+cdef object _backward_config(object snapshot, bint create_graph):
+    """``snapshot`` with ``enable_backprop`` set to ``create_graph``, cached per snapshot."""
+    cdef tuple pair = _backward_configs.get(snapshot)
+    if pair is None:
+        pair = (_replaced(snapshot, "enable_backprop", False),
+                _replaced(snapshot, "enable_backprop", True))
+        _backward_configs[snapshot] = pair
+    return pair[1 if create_graph else 0]
 
 
-cdef inline object _data_of(object g):
-    return (<Variable>g)._data if isinstance(g, Variable) else g
-
-
-cdef bint _shared(Variable g, tuple gys, tuple gxs, Py_ssize_t i):
-    """Whether storing ``g`` as a leaf's gradient could alias another gradient."""
-    cdef cnp.ndarray a = g._data
+cdef bint _shared(cnp.ndarray a, tuple gys, tuple gxs, Py_ssize_t i):
+    """Whether storing ``a`` as a leaf's gradient could alias another gradient."""
     cdef Py_ssize_t k
-    if (<object>a).base is not None or not cnp.PyArray_ISWRITEABLE(a):
+    if cnp.PyArray_BASE(a) != NULL or not cnp.PyArray_ISWRITEABLE(a):
         return True
     for gy in gys:
         if gy is not None and (<Variable>gy)._data is a:
@@ -435,62 +457,120 @@ cdef bint _shared(Variable g, tuple gys, tuple gxs, Py_ssize_t i):
     return False
 
 
-cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
-    cdef Variable g
+cdef inline object _data_of(object g):
+    return (<Variable>g)._data if isinstance(g, Variable) else g
+
+
+cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i):
+    """A gradient returned by a backward as an array, checked against its input's shape."""
+    cdef cnp.ndarray a
     if isinstance(gx, Variable):
-        g = <Variable>gx
+        a = (<Variable>gx)._data
+    elif type(gx) is ndarray and (cnp.PyArray_TYPE(gx) == cnp.NPY_DOUBLE
+                                  or cnp.PyArray_TYPE(gx) == cnp.NPY_FLOAT):
+        a = <cnp.ndarray>gx
     else:
-        g = wrap(_as_float_array(gx, f"{type(f).__name__}.backward"))
-    if not _same_shape(g._data, x._data):
+        a = _as_float_array(gx, f"{type(f).__name__}.backward")
+    if not _same_shape(a, x._data):
         raise ValueError(
-            f"{type(f).__name__}.backward: gradient for input {i} has shape {g.shape}, "
-            f"expected {x.shape}"
+            f"{type(f).__name__}.backward: gradient for input {i} has shape "
+            f"{(<object>a).shape}, expected {(<object>x._data).shape}"
         )
-    return g
+    return a
+
+
+cdef tuple _gradients(Function f, tuple gys, bint create_graph):
+    """What ``f`` contributes to its inputs' gradients, one entry per input."""
+    cdef object result
+    if not create_graph and len(gys) == 1 and gys[0] is not None:
+        result = f._backward_arrays((<Variable>gys[0])._data)
+        if result is not None:
+            return <tuple>result
+    result = f.backward(*gys)
+    cdef tuple gxs = result if type(result) is tuple else (
+        tuple(result) if isinstance(result, list) else (result,)
+    )
+    if len(gxs) != len(f.inputs):
+        raise ValueError(
+            f"{type(f).__name__}.backward returned {len(gxs)} gradients for {len(f.inputs)} inputs"
+        )
+    return gxs
 
 
 cdef void _run_backward(Function start, bint retain_grad, bint create_graph) except *:
+    # Functions wait in a heap, largest generation first (the counter breaks ties without
+    # comparing Functions). A Function that is the only one pending skips the heap: it is
+    # next anyway, and chains of single-input operations are the common case.
     cdef list heap = []
-    cdef set seen = set()
-    cdef Function f
-    cdef Variable x, g
-    cdef Py_ssize_t i, n
+    cdef set seen = {start}
+    cdef Function f = start, g, nxt
+    cdef Variable x, y
+    cdef Py_ssize_t i, order = 0
     cdef tuple gys, gxs
-    _push(heap, seen, start)
-    while heap:
-        f = heapq.heappop(heap)[2]
-        gys = tuple([_grad_of(ref) for ref in f.outputs])
-        result = f.backward(*gys)
-        gxs = result if type(result) is tuple else (
-            tuple(result) if isinstance(result, list) else (result,)
-        )
-        n = len(f.inputs)
-        if len(gxs) != n:
-            raise ValueError(
-                f"{type(f).__name__}.backward returned {len(gxs)} gradients for {n} inputs"
-            )
-        for i in range(n):
+    cdef cnp.ndarray a
+    while f is not None:
+        if len(f.outputs) == 1:
+            y = f.outputs[0]()
+            gys = (None if y is None else y.grad,)
+        else:
+            gys = tuple([_grad_of(ref) for ref in f.outputs])
+        gxs = _gradients(f, gys, create_graph)
+        nxt = None
+        for i in range(len(gxs)):
             x = <Variable>f.inputs[i]
             if gxs[i] is None or x._constant:
                 continue
-            g = _as_grad(gxs[i], x, f, i)
-            if x.grad is None:
-                # A kept gradient must own its memory, so that changing one parameter's
-                # gradient in place never changes another's.
-                if (x.creator is None or retain_grad) and _shared(g, gys, gxs, i):
-                    g = Copy()._call((g,)) if create_graph else wrap(g._data.copy())
-                x.grad = g
-            elif create_graph:
-                x.grad = add(x.grad, g)
+            if create_graph:
+                _accumulate_recorded(x, _as_grad(gxs[i], x, f, i), retain_grad, gys, gxs, i)
             else:
-                x.grad = wrap(_add_arrays(x.grad._data, g._data))
-            if x.creator is not None:
-                _push(heap, seen, x.creator)
+                a = _grad_array(gxs[i], x, f, i)
+                if x.grad is None:
+                    # A kept gradient must own its memory, so that changing one parameter's
+                    # gradient in place never changes another's.
+                    if (x.creator is None or retain_grad) and _shared(a, gys, gxs, i):
+                        a = _copy_array(a)
+                    x.grad = wrap(a)
+                else:
+                    x.grad = wrap(_add_arrays(x.grad._data, a))
+            g = x.creator
+            if g is not None and g not in seen:
+                seen.add(g)
+                if nxt is None and not heap:
+                    nxt = g
+                else:
+                    if nxt is not None:
+                        order += 1
+                        _heappush(heap, (-nxt.generation, order, nxt))
+                        nxt = None
+                    order += 1
+                    _heappush(heap, (-g.generation, order, g))
         if not retain_grad:
             for ref in f.outputs:
                 y = ref()
                 if y is not None:
-                    (<Variable>y).grad = None
+                    y.grad = None
+        f = nxt if nxt is not None else (_heappop(heap)[2] if heap else None)
+
+
+cdef inline object _grad_of(object ref):
+    cdef object y = ref()
+    return None if y is None else (<Variable>y).grad
+
+
+cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
+    cdef cnp.ndarray a = _grad_array(gx, x, f, i)
+    return <Variable>gx if isinstance(gx, Variable) else wrap(a)
+
+
+cdef void _accumulate_recorded(Variable x, Variable g, bint retain_grad, tuple gys, tuple gxs,
+                               Py_ssize_t i) except *:
+    """Add ``g`` to ``x.grad`` with recorded operations (``create_graph``)."""
+    if x.grad is None:
+        if (x.creator is None or retain_grad) and _shared(g._data, gys, gxs, i):
+            g = Copy()._call((g,))
+        x.grad = g
+    else:
+        x.grad = add(x.grad, g)
 
 
 # ---------------------------------------------------------------------------------------
@@ -513,6 +593,11 @@ cdef class Function:
 
     def __call__(self, *inputs):
         return self._call(inputs)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        """The gradients on arrays, for an unrecorded backward pass; None when this
+        Function has no such form (the engine then calls ``backward``)."""
+        return None
 
     cdef object _call(self, tuple inputs):
         cdef tuple xs = _as_variables(inputs)
@@ -569,12 +654,56 @@ cpdef bint wants_grad(Variable v):
     return not v._constant
 
 
+cdef object _sum_to_input(object gx, Variable x):
+    """The Variable ``gx`` summed back to the shape of the input ``x`` (None stays None)."""
+    if gx is None or _same_shape((<Variable>gx)._data, x._data):
+        return gx
+    return sum_to(gx, (<object>x._data).shape)
+
+
+cdef object _sum_to_data(object gx, Variable x):
+    """The array ``gx`` summed back to the shape of the input ``x`` (None stays None)."""
+    if gx is None or _same_shape(<cnp.ndarray>gx, x._data):
+        return gx
+    return sum_to_array(gx, (<object>x._data).shape)
+
+
 cdef tuple _unbroadcast(object gx0, object gx1, tuple inputs):
     """Gradients of a broadcasting binary operation, summed back to each input's shape."""
-    return (None if gx0 is None else sum_to(gx0, (<object>(<Variable>inputs[0])._data).shape),
-            None if gx1 is None else sum_to(gx1, (<object>(<Variable>inputs[1])._data).shape))
+    return _sum_to_input(gx0, inputs[0]), _sum_to_input(gx1, inputs[1])
 
 
+cdef tuple _unbroadcast_arrays(object gx0, object gx1, tuple inputs):
+    """``_unbroadcast`` for the array form of a backward."""
+    return _sum_to_data(gx0, inputs[0]), _sum_to_data(gx1, inputs[1])
+
+
+cdef cnp.ndarray _binary(int op, cnp.ndarray a, cnp.ndarray b):
+    """``a op b`` on arrays, through the one-element kernels where they apply."""
+    r = _small_binary(op, a, b)
+    if r is not None:
+        return <cnp.ndarray>r
+    if op == OP_ADD:
+        return _nd(a + b)
+    if op == OP_SUB:
+        return _nd(a - b)
+    if op == OP_MUL:
+        return _nd(a * b)
+    if op == OP_DIV:
+        return _nd(a / b)
+    return _nd(a ** b)
+
+
+cdef cnp.ndarray _neg_array(cnp.ndarray x):
+    cdef cnp.ndarray r
+    if _is_plain_scalar(x, cnp.NPY_DOUBLE):
+        r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(x), cnp.PyArray_DIMS(x), cnp.NPY_DOUBLE, 0)
+        (<double*>cnp.PyArray_DATA(r))[0] = -(<double*>cnp.PyArray_DATA(x))[0]
+        return r
+    return _nd(-x)
+
+
+@cython.freelist(16)
 cdef class Add(Function):
     def forward(self, x0, x1):
         r = _small_binary(OP_ADD, x0, x1)
@@ -588,7 +717,11 @@ cdef class Add(Function):
     def backward(self, gy):
         return _unbroadcast(gy, gy, self.inputs)
 
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return _unbroadcast_arrays(gy, gy, self.inputs)
 
+
+@cython.freelist(16)
 cdef class Sub(Function):
     def forward(self, x0, x1):
         r = _small_binary(OP_SUB, x0, x1)
@@ -600,10 +733,17 @@ cdef class Sub(Function):
             raise _broadcast_error("sub", x0, x1) from None
 
     def backward(self, gy):
-        x0, x1 = self.inputs
-        return _unbroadcast(gy if wants_grad(x0) else None, neg(gy) if wants_grad(x1) else None, self.inputs)
+        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        return _unbroadcast(gy if not x0._constant else None,
+                            neg(gy) if not x1._constant else None, self.inputs)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        return _unbroadcast_arrays(gy if not x0._constant else None,
+                                   _neg_array(gy) if not x1._constant else None, self.inputs)
 
 
+@cython.freelist(16)
 cdef class Mul(Function):
     def forward(self, x0, x1):
         r = _small_binary(OP_MUL, x0, x1)
@@ -615,11 +755,18 @@ cdef class Mul(Function):
             raise _broadcast_error("mul", x0, x1) from None
 
     def backward(self, gy):
-        x0, x1 = self.inputs
-        return _unbroadcast(mul(gy, x1) if wants_grad(x0) else None,
-                            mul(gy, x0) if wants_grad(x1) else None, self.inputs)
+        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        return _unbroadcast(mul(gy, x1) if not x0._constant else None,
+                            mul(gy, x0) if not x1._constant else None, self.inputs)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        return _unbroadcast_arrays(_binary(OP_MUL, gy, x1._data) if not x0._constant else None,
+                                   _binary(OP_MUL, gy, x0._data) if not x1._constant else None,
+                                   self.inputs)
 
 
+@cython.freelist(16)
 cdef class Div(Function):
     def forward(self, x0, x1):
         r = _small_binary(OP_DIV, x0, x1)
@@ -631,12 +778,20 @@ cdef class Div(Function):
             raise _broadcast_error("div", x0, x1) from None
 
     def backward(self, gy):
-        x0, x1 = self.inputs
+        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
         gx0 = div(gy, x1)
-        gx1 = neg(mul(gx0, div(x0, x1))) if wants_grad(x1) else None
-        return _unbroadcast(gx0 if wants_grad(x0) else None, gx1, self.inputs)
+        gx1 = neg(mul(gx0, div(x0, x1))) if not x1._constant else None
+        return _unbroadcast(gx0 if not x0._constant else None, gx1, self.inputs)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        cdef cnp.ndarray gx0 = _binary(OP_DIV, gy, x1._data)
+        gx1 = (_neg_array(_binary(OP_MUL, gx0, _binary(OP_DIV, x0._data, x1._data)))
+               if not x1._constant else None)
+        return _unbroadcast_arrays(gx0 if not x0._constant else None, gx1, self.inputs)
 
 
+@cython.freelist(16)
 cdef class Neg(Function):
     def forward(self, x):
         cdef cnp.ndarray r
@@ -649,7 +804,11 @@ cdef class Neg(Function):
     def backward(self, gy):
         return neg(gy)
 
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return (_neg_array(gy),)
 
+
+@cython.freelist(16)
 cdef class Pow(Function):
     """``x ** c`` for a constant exponent ``c``."""
     cdef public object c
@@ -667,9 +826,42 @@ cdef class Pow(Function):
             raise _broadcast_error("pow", x, np.asarray(self.c)) from None
 
     def backward(self, gy):
-        x, = self.inputs
-        c = _constant(self.c, x.dtype)
-        return sum_to(mul(gy, mul(c, pow(x, c._data - 1))), x.shape)
+        cdef Variable x = self.inputs[0]
+        cdef Variable c = _constant(self.c, x._data.dtype)
+        return _sum_to_input(mul(gy, mul(c, pow(x, _minus_one(self.c, c._data)))), x)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef Variable x = self.inputs[0]
+        cdef double cv
+        cdef cnp.ndarray r
+        if (_is_plain_scalar(x._data, cnp.NPY_DOUBLE) and _is_plain_scalar(gy, cnp.NPY_DOUBLE)
+                and isinstance(self.c, (int, float))):
+            # The same double operations as the array expression below, without NumPy.
+            cv = <double>self.c
+            r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(gy), cnp.PyArray_DIMS(gy), cnp.NPY_DOUBLE, 0)
+            (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(gy))[0] * (
+                cv * _power((<double*>cnp.PyArray_DATA(x._data))[0], cv - 1.0))
+            return (r,)
+        cdef cnp.ndarray c = _constant(self.c, x._data.dtype)._data
+        cdef cnp.ndarray p = _nd(x._data ** _minus_one(self.c, c))
+        return (_sum_to_data(_binary(OP_MUL, gy, _binary(OP_MUL, c, p)), x),)
+
+
+cdef object _minus_one(object c, cnp.ndarray c_array):
+    """``c - 1`` in the dtype of ``c_array`` (``c`` converted), as the NumPy scalar that
+    ``c_array - 1`` gives, but computed in C when ``c`` is a Python number."""
+    cdef int t = cnp.PyArray_TYPE(c_array)
+    cdef cnp.ndarray r
+    if not (isinstance(c, (int, float)) and cnp.PyArray_NDIM(c_array) == 0
+            and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT)):
+        return c_array - 1
+    r = cnp.PyArray_EMPTY(0, NULL, t, 0)
+    if t == cnp.NPY_DOUBLE:
+        (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(c_array))[0] - 1.0
+    else:
+        (<float*>cnp.PyArray_DATA(r))[0] = (<float*>cnp.PyArray_DATA(c_array))[0] - <float>1.0
+    Py_INCREF(r)  # PyArray_Return steals a reference to the array it converts
+    return cnp.PyArray_Return(r)
 
 
 cdef class PowVar(Function):
@@ -691,6 +883,7 @@ cdef class PowVar(Function):
         return _unbroadcast(gx0, gx1, self.inputs)
 
 
+@cython.freelist(16)
 cdef class Exp(Function):
     def forward(self, x):
         return np.exp(x)
@@ -698,13 +891,20 @@ cdef class Exp(Function):
     def backward(self, gy):
         return mul(gy, self.outputs[0]())
 
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return (_binary(OP_MUL, gy, (<Variable>self.outputs[0]())._data),)
 
+
+@cython.freelist(16)
 cdef class Log(Function):
     def forward(self, x):
         return np.log(x)
 
     def backward(self, gy):
         return div(gy, self.inputs[0])
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return (_binary(OP_DIV, gy, (<Variable>self.inputs[0])._data),)
 
 
 cdef class Copy(Function):
@@ -715,6 +915,9 @@ cdef class Copy(Function):
 
     def backward(self, gy):
         return gy
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return (gy,)
 
 
 cpdef Variable add(x0, x1):
@@ -777,6 +980,7 @@ cpdef tuple normalize_axes(object axis, int ndim, str name):
     return tuple(out)
 
 
+@cython.freelist(16)
 cdef class Reshape(Function):
     cdef public tuple shape
 
@@ -794,7 +998,12 @@ cdef class Reshape(Function):
     def backward(self, gy):
         return reshape(gy, self.inputs[0].shape)
 
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
+        return (gy if _same_shape(gy, x) else gy.reshape((<object>x).shape),)
 
+
+@cython.freelist(16)
 cdef class Transpose(Function):
     cdef public object axes
 
@@ -811,12 +1020,19 @@ cdef class Transpose(Function):
         return np.transpose(x, self.axes)
 
     def backward(self, gy):
+        return transpose(gy, self._inverse_axes())
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return (np.transpose(gy, self._inverse_axes()),)
+
+    cdef object _inverse_axes(self):
         if self.axes is None:
-            return transpose(gy, None)
+            return None
         ndim = len(self.axes)
-        return transpose(gy, tuple(np.argsort([a % ndim for a in self.axes]).tolist()))
+        return tuple(np.argsort([a % ndim for a in self.axes]).tolist())
 
 
+@cython.freelist(16)
 cdef class Sum(Function):
     cdef public object axis
     cdef public bint keepdims
@@ -832,10 +1048,20 @@ cdef class Sum(Function):
     def backward(self, gy):
         x = self.inputs[0]
         if not self.keepdims:
-            axes = normalize_axes(self.axis, x.ndim, "sum")
-            shape = tuple([1 if i in axes else s for i, s in enumerate(x.shape)])
-            gy = reshape(gy, shape)
+            gy = reshape(gy, self._kept_shape(x.shape))
         return broadcast_to(gy, x.shape)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
+        shape = (<object>x).shape
+        if not self.keepdims:
+            gy = gy.reshape(self._kept_shape(shape))
+        return (gy if _same_shape(gy, x) else np.broadcast_to(gy, shape),)
+
+    cdef tuple _kept_shape(self, tuple shape):
+        """The input's shape with the summed axes as length 1."""
+        axes = normalize_axes(self.axis, len(shape), "sum")
+        return tuple([1 if i in axes else s for i, s in enumerate(shape)])
 
 
 cpdef cnp.ndarray sum_to_array(object x, tuple shape):
@@ -855,6 +1081,7 @@ cpdef cnp.ndarray sum_to_array(object x, tuple shape):
     return _nd(x.sum(axis=tuple(axes), keepdims=True)).reshape(shape)
 
 
+@cython.freelist(16)
 cdef class SumTo(Function):
     cdef public tuple shape
 
@@ -867,7 +1094,12 @@ cdef class SumTo(Function):
     def backward(self, gy):
         return broadcast_to(gy, self.inputs[0].shape)
 
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
+        return (gy if _same_shape(gy, x) else np.broadcast_to(gy, (<object>x).shape),)
 
+
+@cython.freelist(16)
 cdef class BroadcastTo(Function):
     cdef public tuple shape
 
@@ -884,6 +1116,9 @@ cdef class BroadcastTo(Function):
 
     def backward(self, gy):
         return sum_to(gy, self.inputs[0].shape)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return (_sum_to_data(gy, self.inputs[0]),)
 
 
 cdef bint _is_basic_index(object index):
@@ -907,6 +1142,21 @@ cdef class GetItem(Function):
         x = self.inputs[0]
         return GetItemGrad(self.index, x.shape)._call((gy,))
 
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
+        return (_scatter_add(gy, self.index, (<object>x).shape),)
+
+
+cdef cnp.ndarray _scatter_add(cnp.ndarray gy, object index, tuple in_shape):
+    """Zeros of ``in_shape`` with ``gy`` added at ``index``."""
+    gx = np.zeros(in_shape, dtype=gy.dtype)
+    if _is_basic_index(index):
+        gx[index] = gy
+    else:
+        # Repeated advanced indices must add up, which plain assignment would not do.
+        np.add.at(gx, index, gy)
+    return gx
+
 
 cdef class GetItemGrad(Function):
     """Scatter-add of a gradient back into the indexed array's shape."""
@@ -918,13 +1168,7 @@ cdef class GetItemGrad(Function):
         self.in_shape = in_shape
 
     def forward(self, gy):
-        gx = np.zeros(self.in_shape, dtype=gy.dtype)
-        if _is_basic_index(self.index):
-            gx[self.index] = gy
-        else:
-            # Repeated advanced indices must add up, which plain assignment would not do.
-            np.add.at(gx, self.index, gy)
-        return gx
+        return _scatter_add(gy, self.index, self.in_shape)
 
     def backward(self, ggx):
         return get_item(ggx, self.index)
@@ -979,6 +1223,7 @@ cdef Variable _swap_last(Variable v):
     return transpose(v, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
+@cython.freelist(16)
 cdef class MatMul(Function):
     """``numpy.matmul``: 1-D operands are promoted to matrices, leading axes broadcast."""
 
@@ -997,6 +1242,20 @@ cdef class MatMul(Function):
         ga = sum_to(matmul(gy2, _swap_last(b2)), a2.shape)
         gb = sum_to(matmul(_swap_last(a2), gy2), b2.shape)
         return reshape(ga, a.shape), reshape(gb, b.shape)
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        cdef Variable va = self.inputs[0], vb = self.inputs[1]
+        cdef object a = va._data, b = vb._data
+        a2 = a if a.ndim > 1 else a.reshape((1,) + a.shape)
+        b2 = b if b.ndim > 1 else b.reshape(b.shape + (1,))
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        gy2 = gy.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+        ga = gb = None
+        if not va._constant:
+            ga = sum_to_array(np.matmul(gy2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        if not vb._constant:
+            gb = sum_to_array(np.matmul(np.swapaxes(a2, -1, -2), gy2), b2.shape).reshape(b.shape)
+        return ga, gb
 
 
 cpdef Variable matmul(a, b):
