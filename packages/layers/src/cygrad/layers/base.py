@@ -14,7 +14,7 @@ import numpy as np
 
 from cygrad.layers.parameter import Parameter, Parameters
 import cygrad.functions as F
-from cygrad.variable import Variable, as_variable
+from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, rng_from
 
 __all__ = ["LayerBase", "RecurrentBase"]
@@ -75,13 +75,14 @@ class LayerBase(ABC):
             self._params.add(name, Parameter(data.astype(self.dtype, copy=False), name=name))
         self.in_size = in_size
 
-    def _ensure_initialized(self, x: Variable) -> None:
+    def _ensure_initialized(self, x: Any) -> None:
         """Create the parameters from the first input's last dimension."""
-        if x.ndim == 0:
+        shape = x.shape if isinstance(x, (Variable, np.ndarray)) else np.shape(x)
+        if len(shape) == 0:
             raise ValueError(
                 f"{type(self).__name__}: input must have at least one dimension, got shape ()"
             )
-        self.initialize(x.shape[-1])
+        self.initialize(shape[-1])
 
     @abstractmethod
     def forward(self, *xs: Any) -> list[Variable]:
@@ -109,8 +110,10 @@ class RecurrentBase(LayerBase):
     h: Variable | None
 
     def _preactivation(self, x: Any) -> Variable:
-        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero)."""
-        x = as_variable(x)
+        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero).
+
+        Data passed as an ndarray (or list) stays a constant: no gradient is computed for it.
+        """
         if self.in_size is None:
             self._ensure_initialized(x)
         p = self._params

@@ -7,7 +7,7 @@ import numpy as np
 
 import cygrad.functions as F
 from cygrad.layers.base import LayerBase, check_size
-from cygrad.variable import Variable, as_variable
+from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike
 
 __all__ = ["Linear"]
@@ -42,8 +42,12 @@ class Linear(LayerBase):
         return shapes
 
     def forward(self, x: Any) -> list[Variable]:
-        """``[x @ W + b]`` for ``x`` of shape (..., in)."""
-        x = as_variable(x)
+        """``[x @ W + b]`` for ``x`` of shape (..., in).
+
+        Pass data as an ndarray (or list): it stays a constant and no gradient is computed for
+        it, which for a batch of inputs saves a matrix product as large as the forward one.
+        Pass a Variable to get ``x.grad``.
+        """
         if self.in_size is None:
             self._ensure_initialized(x)
         p = self._params

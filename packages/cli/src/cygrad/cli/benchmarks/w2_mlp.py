@@ -57,10 +57,8 @@ def cygrad_prepare(steps: int) -> Run:
     import cygrad.functions as F
     from cygrad.models import MLP
     from cygrad.optimizers import SGD
-    from cygrad.variable import Variable
 
-    x0, t0, layers = _start()
-    x, t = Variable(x0), Variable(t0)
+    x, t, layers = _start()  # data as ndarrays: no gradient is computed for them
     model = MLP([10, 10, 1], activation=F.sigmoid)
     model(x)  # creates the lazily shaped weights, then they are replaced
     load_params(model, _params(layers))

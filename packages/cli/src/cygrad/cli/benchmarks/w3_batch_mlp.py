@@ -76,10 +76,8 @@ def cygrad_prepare(dtype: Any, kind: str) -> Prepare:
         import cygrad.functions as F
         from cygrad.models import MLP
         from cygrad.optimizers import SGD
-        from cygrad.variable import Variable
 
-        x0, labels, layers = _start(dtype)
-        x = Variable(x0)
+        x, labels, layers = _start(dtype)  # data as an ndarray: no gradient is computed for it
         model = MLP([128, 128, 10], activation=getattr(F, kind))
         model(x)  # creates the lazily shaped weights, then they are replaced
         load_params(model, _params(layers))

@@ -100,10 +100,9 @@ def cygrad_prepare(steps: int) -> Run:
     import cygrad.functions as F
     from cygrad.models import LSTM
     from cygrad.optimizers import SGD
-    from cygrad.variable import Variable
 
     seq, params = _start()
-    xs = [Variable(np.array([[v]])) for v in seq]
+    xs = [np.array([[v]]) for v in seq]  # data as ndarrays: no gradient is computed for them
     targets = [np.array([[v]]) for v in seq]
     model = LSTM(HIDDEN, 1)
     model(xs[0])  # creates the lazily shaped weights, then they are replaced
