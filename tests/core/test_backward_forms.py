@@ -89,3 +89,41 @@ def test_leaf_gradients_from_one_shared_array_do_not_alias():
     assert not np.shares_memory(x0.grad.data, x1.grad.data)
     x0.grad.data += 1
     assert x1.grad.item() == 1.0
+
+
+# Functions written in Python keep the same rule: their array-form backward (taken when the
+# pass is not recorded) gives the numbers of their Variable form.
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("labels", [[2, 0, 1, 1], [2, -100, 1, -100], [-100] * 4])
+def test_softmax_cross_entropy(labels, dtype):
+    t = np.array(labels)
+    assert_same_in_both_forms(lambda x: F.softmax_cross_entropy(x, t) * 3, data((4, 3), dtype))
+
+
+@pytest.mark.parametrize("labels", [[0, 3, 1, 1], [-1, 0, 1, 1], [2, -100, 3, -100]])
+def test_softmax_cross_entropy_rejects_labels_out_of_range(labels):
+    bad = [v for v in labels if v != -100 and not 0 <= v < 3][0]
+    with pytest.raises(ValueError, match=rf"label {bad} is out of range for 3 classes"):
+        F.softmax_cross_entropy(data((4, 3), np.float64), np.array(labels))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("b_shape", [(2,), (1, 2), (3, 2), None])
+def test_linear(b_shape, dtype):
+    arrays = [data((3, 4), dtype, 1), data((4, 2), dtype, 2)]
+    if b_shape is None:
+        assert_same_in_both_forms(lambda x, w: F.linear(x, w) ** 2, *arrays)
+    else:
+        arrays.append(data(b_shape, dtype, 3))
+        assert_same_in_both_forms(lambda x, w, b: F.linear(x, w, b) ** 2, *arrays)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid(dtype):
+    assert_same_in_both_forms(lambda x: F.sigmoid(x) * x, data((3, 4), dtype, low=-3, high=3))
+
+
+def test_linear_rejects_a_bias_that_does_not_broadcast():
+    with pytest.raises(ValueError, match=r"linear: bias of shape \(3,\) does not broadcast"):
+        F.linear(np.ones((2, 4)), np.ones((4, 2)), np.ones(3))

@@ -38,7 +38,9 @@ class Sigmoid(Function):
         y = self.outputs[0]()
         if not recording():
             yd = y.data
-            return gy.data * yd * (1 - yd)
+            gx = gy.data * yd
+            gx *= 1 - yd  # in place: one temporary fewer, the same numbers
+            return gx
         return gy * y * (1 - y)
 
 

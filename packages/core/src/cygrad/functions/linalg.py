@@ -21,12 +21,13 @@ class Linear(Function):
             raise ValueError(f"linear: shapes {x.shape} and {W.shape} are not aligned")
         y = x @ W
         if b is not None:
-            if not broadcasts_to(b.shape, y.shape):
+            # A bias of shape (out,) is the common case: skip the general broadcast check.
+            if b.shape != y.shape[-1:] and not broadcasts_to(b.shape, y.shape):
                 raise ValueError(
                     f"linear: bias of shape {b.shape} does not broadcast to the output "
                     f"shape {y.shape}"
                 )
-            if y.dtype == np.result_type(y, b):
+            if b.dtype == y.dtype or y.dtype == np.result_type(y, b):
                 y += b  # the product is a fresh array: add in place, no second allocation
             else:
                 y = y + b
@@ -45,7 +46,9 @@ class Linear(Function):
             if wants_grad(W):
                 gW = x.data.reshape(rows, n_in).T @ g.reshape(rows, n_out)
             if b is not None and wants_grad(b):
-                gb = sum_to_array(g, b.shape)
+                # The usual (batch, out) gradient and (out,) bias: a plain column sum, which
+                # returns a fresh array (no reshaped view the engine would have to copy).
+                gb = g.sum(axis=0) if g.ndim == 2 and b.shape == (n_out,) else sum_to_array(g, b.shape)
         else:
             if wants_grad(x):
                 gx = matmul(gy, transpose(W))

@@ -44,21 +44,27 @@ class MeanSquaredError(Function):
 class SoftmaxCrossEntropy(Function):
     """Mean over the kept rows of -log softmax(x)[row, label]; labels are constants.
 
-    ``weights`` (N, 1) holds 1/kept for a kept row and 0 for an ignored one, and ``onehot``
-    (N, C) the one-hot labels of the kept rows, both of x's dtype.
+    ``keep`` is a boolean mask of the kept rows, or None when every row is kept. The forward
+    pass sets ``rows``/``cols`` (each kept row and its label), ``weights`` (N, 1) holding
+    1/kept for a kept row and 0 for an ignored one, and ``probs`` = softmax(x), all of x's
+    dtype.
     """
 
-    def __init__(self, labels: np.ndarray, keep: np.ndarray) -> None:
+    def __init__(self, labels: np.ndarray, keep: np.ndarray | None) -> None:
         self.labels = labels
         self.keep = keep
 
     def forward(self, x):
-        n_kept = int(self.keep.sum())
-        self.weights = (self.keep / max(n_kept, 1)).astype(x.dtype)[:, None]
-        rows = np.flatnonzero(self.keep)
-        cols = self.labels[rows]
-        self.onehot = np.zeros_like(x)
-        self.onehot[rows, cols] = 1
+        n = x.shape[0]
+        if self.keep is None:
+            n_kept = n
+            self.rows, self.cols = np.arange(n), self.labels
+            self.weights = np.full((n, 1), 1 / max(n, 1), dtype=x.dtype)
+        else:
+            n_kept = int(self.keep.sum())
+            self.weights = (self.keep / max(n_kept, 1)).astype(x.dtype)[:, None]
+            self.rows = np.flatnonzero(self.keep)
+            self.cols = self.labels[self.rows]
         z = x - x.max(axis=1, keepdims=True)
         e = np.exp(z)
         total = e.sum(axis=1, keepdims=True)
@@ -66,13 +72,19 @@ class SoftmaxCrossEntropy(Function):
         self.probs = e
         if n_kept == 0:
             return np.zeros((), dtype=x.dtype)
-        return (np.log(total[rows, 0]) - z[rows, cols]).sum() / n_kept
+        return (np.log(total[self.rows, 0]) - z[self.rows, self.cols]).sum() / n_kept
 
     def backward(self, gy):
+        # (probs - onehot) * (weights * gy), with the one-hot subtraction done only where
+        # it is not zero (the same numbers, without an N x C one-hot array).
         if not recording():
-            return (self.probs - self.onehot) * (self.weights * gy.data)
-        x = self.inputs[0]
-        return (softmax(x, axis=1) - self.onehot) * (gy * self.weights)
+            g = self.weights * gy.data
+            gx = self.probs * g
+            gx[self.rows, self.cols] = (self.probs[self.rows, self.cols] - 1) * g[self.rows, 0]
+            return gx
+        onehot = np.zeros_like(self.probs)
+        onehot[self.rows, self.cols] = 1
+        return (softmax(self.inputs[0], axis=1) - onehot) * (gy * self.weights)
 
 
 def mean_squared_error(y: ArrayLike, t: ArrayLike) -> Variable:
@@ -102,9 +114,11 @@ def softmax_cross_entropy(x: ArrayLike, t: ArrayLike, ignore_index: int = -100) 
             f"{xs.shape} (expected ({n},))"
         )
     keep = labels != ignore_index
-    bad = keep & ((labels < 0) | (labels >= classes))
-    if bad.any():
+    all_kept = bool(keep.all())
+    kept = labels if all_kept else labels[keep]
+    if kept.size and (kept.min() < 0 or kept.max() >= classes):
+        bad = kept[(kept < 0) | (kept >= classes)][0]
         raise ValueError(
-            f"softmax_cross_entropy: label {labels[bad][0]} is out of range for {classes} classes"
+            f"softmax_cross_entropy: label {bad} is out of range for {classes} classes"
         )
-    return SoftmaxCrossEntropy(labels, keep)(x)
+    return SoftmaxCrossEntropy(labels, None if all_kept else keep)(x)

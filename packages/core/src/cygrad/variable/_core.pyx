@@ -1078,6 +1078,10 @@ cpdef cnp.ndarray sum_to_array(object x, tuple shape):
             axes.append(lead + i)
         elif s != x.shape[lead + i]:
             raise ValueError(f"sum_to: cannot sum shape {x.shape} to shape {shape}")
+    if len(axes) == lead:
+        # Only leading axes go: the plain sum has the shape already and owns its memory
+        # (a reshaped view would make the engine copy it into a kept gradient).
+        return _nd(x.sum(axis=tuple(axes)))
     return _nd(x.sum(axis=tuple(axes), keepdims=True)).reshape(shape)
 
 
