@@ -19,6 +19,7 @@ cdef class Function:
     cdef public list outputs
     cdef public Py_ssize_t generation
     cdef object __weakref__
+    cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)
     cdef tuple _backward_arrays(self, cnp.ndarray gy)
     cdef void _record(self, tuple xs, tuple outs)

@@ -16,7 +16,7 @@ perform the same NumPy operations in the same order, so their results agree bit 
 """
 cimport cython
 cimport numpy as cnp
-from cpython.contextvars cimport get_value
+from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 from cpython.ref cimport Py_INCREF
 from cpython.weakref cimport PyWeakref_NewRef
 from libc.math cimport pow as c_pow, sqrt as c_sqrt
@@ -37,10 +37,22 @@ cdef object _float64 = np.dtype(np.float64)
 cdef object _float32 = np.dtype(np.float32)
 
 
+# The last settings snapshot read and its enable_backprop, as one tuple so that it is
+# replaced atomically: snapshots are immutable, so reading the flag again is only needed
+# when the context holds another snapshot.
+cdef tuple _last_recording = (None, True)
+
+
 cpdef bint recording():
     """Whether operations are recorded right now (False under no_grad, and during a
     backward pass without create_graph)."""
-    return get_value(_current).enable_backprop
+    global _last_recording
+    snapshot = get_value(_current)
+    cdef tuple last = _last_recording
+    if last[0] is not snapshot:
+        last = (snapshot, snapshot.enable_backprop)
+        _last_recording = last
+    return last[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -130,7 +142,12 @@ cdef cnp.ndarray _ones_like(cnp.ndarray a):
 
 
 cdef cnp.ndarray _copy_array(cnp.ndarray a):
-    """A fresh C-ordered copy (through the C API: no method lookup)."""
+    """A fresh C-ordered copy, made directly for a one-element float64 array."""
+    cdef cnp.ndarray r
+    if _is_plain_scalar(a, cnp.NPY_DOUBLE):
+        r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.NPY_DOUBLE, 0)
+        (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(a))[0]
+        return r
     return cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
 
 
@@ -238,7 +255,8 @@ cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
 # ---------------------------------------------------------------------------------------
 # Variable
 
-# Freelists keep a few freed objects of the types every operation creates for reuse.
+# Freelists keep a few freed Variables and Functions for reuse (a Function's freelist serves
+# the engine's operations of the same size; classes written in Python are never reused).
 @cython.freelist(64)
 cdef class Variable:
     """A node of the graph: an array of float32 or float64 data, its gradient and its creator.
@@ -349,11 +367,11 @@ cdef class Variable:
             self.grad = wrap(_ones_like(self._data))
         if self.creator is None:
             return
-        token = _current.set(_backward_config(get_value(_current), create_graph))
+        token = PyContextVar_Set(_current, _backward_config(get_value(_current), create_graph))
         try:
             _run_backward(self.creator, retain_grad, create_graph)
         finally:
-            _current.reset(token)
+            PyContextVar_Reset(_current, token)
 
     # -- operators -------------------------------------------------------------------------
 
@@ -576,6 +594,7 @@ cdef void _accumulate_recorded(Variable x, Variable g, bint retain_grad, tuple g
 # ---------------------------------------------------------------------------------------
 # Function
 
+@cython.freelist(64)
 cdef class Function:
     """One operation of the graph, and the extension point for new ones.
 
@@ -599,15 +618,18 @@ cdef class Function:
         Function has no such form (the engine then calls ``backward``)."""
         return None
 
-    cdef object _call(self, tuple inputs):
-        cdef tuple xs = _as_variables(inputs)
+    cdef object _forward(self, tuple xs):
+        """``forward`` on the inputs' arrays (the engine's operations override this)."""
         cdef Py_ssize_t n = len(xs)
         if n == 1:
-            ys = self.forward((<Variable>xs[0])._data)
-        elif n == 2:
-            ys = self.forward((<Variable>xs[0])._data, (<Variable>xs[1])._data)
-        else:
-            ys = self.forward(*[(<Variable>x)._data for x in xs])
+            return self.forward((<Variable>xs[0])._data)
+        if n == 2:
+            return self.forward((<Variable>xs[0])._data, (<Variable>xs[1])._data)
+        return self.forward(*[(<Variable>x)._data for x in xs])
+
+    cdef object _call(self, tuple inputs):
+        cdef tuple xs = _as_variables(inputs)
+        ys = self._forward(xs)
         cdef bint single = type(ys) is not tuple
         cdef tuple outs = (_output(ys, self),) if single else tuple([_output(y, self) for y in ys])
         cdef Function node
@@ -624,6 +646,12 @@ cdef class Function:
                 gen = v.generation
         self.generation = gen
         self.inputs = xs
+        if len(outs) == 1:
+            v = outs[0]
+            self.outputs = [PyWeakref_NewRef(v, None)]
+            v.creator = self
+            v.generation = gen + 1
+            return
         self.outputs = [PyWeakref_NewRef(v, None) for v in outs]
         for v in outs:
             v.creator = self
@@ -703,9 +731,35 @@ cdef cnp.ndarray _neg_array(cnp.ndarray x):
     return _nd(-x)
 
 
-@cython.freelist(16)
-cdef class Add(Function):
+cdef class _Unary(Function):
+    """An engine operation of one input. Its forward is the C method ``_compute``, which
+    ``_call`` reaches without a Python method call."""
+
+    def forward(self, x):
+        return self._compute(x)
+
+    cdef object _forward(self, tuple xs):
+        return self._compute((<Variable>xs[0])._data)
+
+    cdef object _compute(self, x):
+        raise NotImplementedError
+
+
+cdef class _Binary(Function):
+    """An engine operation of two inputs (see ``_Unary``)."""
+
     def forward(self, x0, x1):
+        return self._compute(x0, x1)
+
+    cdef object _forward(self, tuple xs):
+        return self._compute((<Variable>xs[0])._data, (<Variable>xs[1])._data)
+
+    cdef object _compute(self, x0, x1):
+        raise NotImplementedError
+
+
+cdef class Add(_Binary):
+    cdef object _compute(self, x0, x1):
         r = _small_binary(OP_ADD, x0, x1)
         if r is not None:
             return r
@@ -721,9 +775,8 @@ cdef class Add(Function):
         return _unbroadcast_arrays(gy, gy, self.inputs)
 
 
-@cython.freelist(16)
-cdef class Sub(Function):
-    def forward(self, x0, x1):
+cdef class Sub(_Binary):
+    cdef object _compute(self, x0, x1):
         r = _small_binary(OP_SUB, x0, x1)
         if r is not None:
             return r
@@ -743,9 +796,8 @@ cdef class Sub(Function):
                                    _neg_array(gy) if not x1._constant else None, self.inputs)
 
 
-@cython.freelist(16)
-cdef class Mul(Function):
-    def forward(self, x0, x1):
+cdef class Mul(_Binary):
+    cdef object _compute(self, x0, x1):
         r = _small_binary(OP_MUL, x0, x1)
         if r is not None:
             return r
@@ -766,9 +818,8 @@ cdef class Mul(Function):
                                    self.inputs)
 
 
-@cython.freelist(16)
-cdef class Div(Function):
-    def forward(self, x0, x1):
+cdef class Div(_Binary):
+    cdef object _compute(self, x0, x1):
         r = _small_binary(OP_DIV, x0, x1)
         if r is not None:
             return r
@@ -791,9 +842,8 @@ cdef class Div(Function):
         return _unbroadcast_arrays(gx0 if not x0._constant else None, gx1, self.inputs)
 
 
-@cython.freelist(16)
-cdef class Neg(Function):
-    def forward(self, x):
+cdef class Neg(_Unary):
+    cdef object _compute(self, x):
         cdef cnp.ndarray r
         if _is_plain_scalar(x, cnp.NPY_DOUBLE):
             r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(x), cnp.PyArray_DIMS(x), cnp.NPY_DOUBLE, 0)
@@ -808,15 +858,14 @@ cdef class Neg(Function):
         return (_neg_array(gy),)
 
 
-@cython.freelist(16)
-cdef class Pow(Function):
+cdef class Pow(_Unary):
     """``x ** c`` for a constant exponent ``c``."""
     cdef public object c
 
     def __init__(self, c):
         self.c = c
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         r = _small_power(x, self.c)
         if r is not None:
             return r
@@ -864,10 +913,10 @@ cdef object _minus_one(object c, cnp.ndarray c_array):
     return cnp.PyArray_Return(r)
 
 
-cdef class PowVar(Function):
+cdef class PowVar(_Binary):
     """``x0 ** x1`` where the exponent is a Variable too."""
 
-    def forward(self, x0, x1):
+    cdef object _compute(self, x0, x1):
         r = _small_binary(OP_POW, x0, x1)
         if r is not None:
             return r
@@ -883,9 +932,8 @@ cdef class PowVar(Function):
         return _unbroadcast(gx0, gx1, self.inputs)
 
 
-@cython.freelist(16)
-cdef class Exp(Function):
-    def forward(self, x):
+cdef class Exp(_Unary):
+    cdef object _compute(self, x):
         return np.exp(x)
 
     def backward(self, gy):
@@ -895,9 +943,8 @@ cdef class Exp(Function):
         return (_binary(OP_MUL, gy, (<Variable>self.outputs[0]())._data),)
 
 
-@cython.freelist(16)
-cdef class Log(Function):
-    def forward(self, x):
+cdef class Log(_Unary):
+    cdef object _compute(self, x):
         return np.log(x)
 
     def backward(self, gy):
@@ -907,10 +954,10 @@ cdef class Log(Function):
         return (_binary(OP_DIV, gy, (<Variable>self.inputs[0])._data),)
 
 
-cdef class Copy(Function):
+cdef class Copy(_Unary):
     """The identity that copies: used where a gradient must own its memory."""
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         return x.copy()
 
     def backward(self, gy):
@@ -921,38 +968,40 @@ cdef class Copy(Function):
 
 
 cpdef Variable add(x0, x1):
-    return Add()._call((x0, x1))
+    return (<Function>Add.__new__(Add))._call((x0, x1))
 
 
 cpdef Variable sub(x0, x1):
-    return Sub()._call((x0, x1))
+    return (<Function>Sub.__new__(Sub))._call((x0, x1))
 
 
 cpdef Variable mul(x0, x1):
-    return Mul()._call((x0, x1))
+    return (<Function>Mul.__new__(Mul))._call((x0, x1))
 
 
 cpdef Variable div(x0, x1):
-    return Div()._call((x0, x1))
+    return (<Function>Div.__new__(Div))._call((x0, x1))
 
 
 cpdef Variable neg(x):
-    return Neg()._call((x,))
+    return (<Function>Neg.__new__(Neg))._call((x,))
 
 
 cpdef Variable pow(x, c):
     """``x ** c`` for a constant (scalar or array) exponent ``c``."""
     if isinstance(c, Variable):
         raise TypeError("pow: the exponent must be a constant; use x ** y for a Variable exponent")
-    return Pow(c)._call((x,))
+    cdef Pow f = Pow.__new__(Pow)
+    f.c = c
+    return f._call((x,))
 
 
 cpdef Variable exp(x):
-    return Exp()._call((x,))
+    return (<Function>Exp.__new__(Exp))._call((x,))
 
 
 cpdef Variable log(x):
-    return Log()._call((x,))
+    return (<Function>Log.__new__(Log))._call((x,))
 
 
 # ---------------------------------------------------------------------------------------
@@ -980,14 +1029,13 @@ cpdef tuple normalize_axes(object axis, int ndim, str name):
     return tuple(out)
 
 
-@cython.freelist(16)
-cdef class Reshape(Function):
+cdef class Reshape(_Unary):
     cdef public tuple shape
 
     def __init__(self, shape):
         self.shape = shape
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         try:
             return x.reshape(self.shape)
         except ValueError:
@@ -1003,14 +1051,13 @@ cdef class Reshape(Function):
         return (gy if _same_shape(gy, x) else gy.reshape((<object>x).shape),)
 
 
-@cython.freelist(16)
-cdef class Transpose(Function):
+cdef class Transpose(_Unary):
     cdef public object axes
 
     def __init__(self, axes=None):
         self.axes = axes
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         if self.axes is not None:
             if len(self.axes) != x.ndim or sorted(a % x.ndim for a in self.axes) != list(range(x.ndim)):
                 raise ValueError(
@@ -1032,8 +1079,7 @@ cdef class Transpose(Function):
         return tuple(np.argsort([a % ndim for a in self.axes]).tolist())
 
 
-@cython.freelist(16)
-cdef class Sum(Function):
+cdef class Sum(_Unary):
     cdef public object axis
     cdef public bint keepdims
 
@@ -1041,7 +1087,7 @@ cdef class Sum(Function):
         self.axis = axis
         self.keepdims = keepdims
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         axes = normalize_axes(self.axis, x.ndim, "sum")
         return x.sum(axis=axes, keepdims=self.keepdims)
 
@@ -1085,14 +1131,13 @@ cpdef cnp.ndarray sum_to_array(object x, tuple shape):
     return _nd(x.sum(axis=tuple(axes), keepdims=True)).reshape(shape)
 
 
-@cython.freelist(16)
-cdef class SumTo(Function):
+cdef class SumTo(_Unary):
     cdef public tuple shape
 
     def __init__(self, shape):
         self.shape = shape
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         return sum_to_array(x, self.shape)
 
     def backward(self, gy):
@@ -1103,14 +1148,13 @@ cdef class SumTo(Function):
         return (gy if _same_shape(gy, x) else np.broadcast_to(gy, (<object>x).shape),)
 
 
-@cython.freelist(16)
-cdef class BroadcastTo(Function):
+cdef class BroadcastTo(_Unary):
     cdef public tuple shape
 
     def __init__(self, shape):
         self.shape = shape
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         try:
             return np.broadcast_to(x, self.shape)
         except ValueError:
@@ -1133,13 +1177,13 @@ cdef bint _is_basic_index(object index):
     return True
 
 
-cdef class GetItem(Function):
+cdef class GetItem(_Unary):
     cdef public object index
 
     def __init__(self, index):
         self.index = index
 
-    def forward(self, x):
+    cdef object _compute(self, x):
         return x[self.index]
 
     def backward(self, gy):
@@ -1162,7 +1206,7 @@ cdef cnp.ndarray _scatter_add(cnp.ndarray gy, object index, tuple in_shape):
     return gx
 
 
-cdef class GetItemGrad(Function):
+cdef class GetItemGrad(_Unary):
     """Scatter-add of a gradient back into the indexed array's shape."""
     cdef public object index
     cdef public tuple in_shape
@@ -1171,7 +1215,7 @@ cdef class GetItemGrad(Function):
         self.index = index
         self.in_shape = in_shape
 
-    def forward(self, gy):
+    cdef object _compute(self, gy):
         return _scatter_add(gy, self.index, self.in_shape)
 
     def backward(self, ggx):
@@ -1227,11 +1271,10 @@ cdef Variable _swap_last(Variable v):
     return transpose(v, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
-@cython.freelist(16)
-cdef class MatMul(Function):
+cdef class MatMul(_Binary):
     """``numpy.matmul``: 1-D operands are promoted to matrices, leading axes broadcast."""
 
-    def forward(self, a, b):
+    cdef object _compute(self, a, b):
         try:
             return np.matmul(a, b)
         except ValueError:
@@ -1263,4 +1306,4 @@ cdef class MatMul(Function):
 
 
 cpdef Variable matmul(a, b):
-    return MatMul()._call((a, b))
+    return (<Function>MatMul.__new__(MatMul))._call((a, b))
