@@ -184,7 +184,7 @@ def test_strict_mode_turns_every_problem_into_an_error(site, monkeypatch):
     site.add("cygrad-fake-strict", {"strict": "fake_strict_plugin"}, {"fake_strict_plugin": "raise ImportError('nope')\n"})
     monkeypatch.setenv("CYGRAD_STRICT_PLUGINS", "1")
     for lookup in (lambda: registry.names("layers"), registry.plugins, lambda: registry.activation("relu")):
-        with pytest.raises(PluginError, match=r"CYGRAD_STRICT_PLUGINS is set.*plugin 'strict' \(cygrad-fake-strict 1.0\): "
+        with pytest.raises(PluginError, match=r"(?s)CYGRAD_STRICT_PLUGINS is set.*plugin 'strict' \(cygrad-fake-strict 1.0\): "
                            r"skipped: importing 'fake_strict_plugin' failed: ImportError: nope"):
             lookup()
     monkeypatch.setenv("CYGRAD_STRICT_PLUGINS", "0")

@@ -1,8 +1,11 @@
 """The plugin table printed by ``python -m cygrad.registry`` and ``cygrad plugins``."""
 from __future__ import annotations
 
+import warnings
+
 from cygrad.registry import REGISTRY
 from cygrad.registry.checks import KINDS
+from cygrad.registry.errors import PluginWarning
 from cygrad.registry.manager import PluginInfo
 
 HEADER = ("PLUGIN", "DISTRIBUTION", "VERSION", "PROVIDES")
@@ -36,7 +39,9 @@ def format_table(rows: list[PluginInfo]) -> str:
 
 def main() -> int:
     """Print the table of installed plugins; exit status 1 when any plugin has a problem."""
-    # Never raise here, even under CYGRAD_STRICT_PLUGINS: the table is how problems are read.
-    rows = REGISTRY.plugins(strict=False)
+    # Never raise here, even under CYGRAD_STRICT_PLUGINS, nor warn: the table shows problems.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginWarning)
+        rows = REGISTRY.plugins(strict=False)
     print(format_table(rows))
     return 1 if any(r.problems for r in rows) else 0

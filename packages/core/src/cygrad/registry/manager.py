@@ -162,7 +162,8 @@ class Registry:
                     if n in self._entries[kind]
                 ]
                 if record.problems or clashes:
-                    self._pm.unregister(plugin)
+                    if self._pm.is_registered(plugin):
+                        self._pm.unregister(plugin)
                     raise PluginError(
                         f"cygrad.registry.register: {record.describe()} has problems "
                         f"({STRICT_ENV} is set): " + "; ".join(record.problems + clashes)
