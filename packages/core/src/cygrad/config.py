@@ -15,9 +15,10 @@ from typing import Any
 __all__ = ["Config", "config", "no_grad", "test_mode", "using_config"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Config:
-    """One immutable snapshot of the settings."""
+    """One immutable snapshot of the settings (hashed by identity: the engine looks up
+    cached variants of a snapshot on every backward pass)."""
 
     enable_backprop: bool = True
     train: bool = True

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from cygrad.functions._util import recording
 from cygrad.variable import Function, Variable
+
+__all__ = ["abs", "cos", "sin", "sqrt", "square", "tanh"]
 
 
 class Sin(Function):
@@ -28,7 +31,37 @@ class Tanh(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
+        if not recording():
+            # The unrecorded first-order pass needs no graph: one NumPy expression.
+            yd = y.data
+            return gy.data * (1 - yd * yd)
         return gy * (1 - y * y)
+
+
+class Square(Function):
+    def forward(self, x):
+        return np.square(x)
+
+    def backward(self, gy):
+        return gy * (self.inputs[0] * 2)
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, gy):
+        return gy / (self.outputs[0]() * 2)
+
+
+class Abs(Function):
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, gy):
+        # The derivative is sign(x), constant almost everywhere (0 at x = 0).
+        x = self.inputs[0].data
+        return gy * Variable(np.sign(x))
 
 
 def sin(x) -> Variable:
@@ -41,3 +74,18 @@ def cos(x) -> Variable:
 
 def tanh(x) -> Variable:
     return Tanh()(x)
+
+
+def square(x) -> Variable:
+    """x * x."""
+    return Square()(x)
+
+
+def sqrt(x) -> Variable:
+    """The square root; its derivative 1/(2 sqrt(x)) is infinite at 0."""
+    return Sqrt()(x)
+
+
+def abs(x) -> Variable:
+    """|x|; the derivative at 0 is taken as 0."""
+    return Abs()(x)

@@ -8,6 +8,9 @@ cdef class Variable:
     cdef public Function creator
     cdef public Py_ssize_t generation
     cdef public object name
+    # True for operands made from plain numbers or arrays inside an operation: nobody can
+    # read their gradient, so the backward pass neither computes nor stores it.
+    cdef bint _constant
     cdef object __weakref__
 
 

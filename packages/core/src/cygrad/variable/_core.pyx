@@ -7,7 +7,9 @@ their inputs strongly and their outputs by weak reference: there is no reference
 a graph is freed by reference counting alone as soon as its last output goes away.
 """
 cimport numpy as cnp
+from cpython.contextvars cimport get_value
 from cpython.weakref cimport PyWeakref_NewRef
+from libc.math cimport pow as c_pow, sqrt as c_sqrt
 
 import copy
 import heapq
@@ -21,10 +23,91 @@ cnp.import_array()
 cdef object _current = _config.current
 cdef object _replaced = _config.replaced
 cdef type ndarray = np.ndarray
+cdef object _float64 = np.dtype(np.float64)
+cdef object _float32 = np.dtype(np.float32)
 
 
 cdef inline bint _recording():
-    return _current.get().enable_backprop
+    return get_value(_current).enable_backprop
+
+
+# ---------------------------------------------------------------------------------------
+# One-element kernels. NumPy spends far longer dispatching an operation on a one-element
+# array than computing it; scalar-sized graphs (the original's examples) are all such calls,
+# so add/sub/mul/div/neg/pow compute those directly in C and give NumPy everything else.
+
+cdef enum:
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW
+
+
+cdef inline bint _is_plain_scalar(cnp.ndarray a, int typenum):
+    return (cnp.PyArray_SIZE(a) == 1 and cnp.PyArray_TYPE(a) == typenum
+            and cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISNOTSWAPPED(a))
+
+
+cdef inline double _power(double a, double b) noexcept nogil:
+    # The same special cases as NumPy's array power, so results match it bit for bit.
+    if b == 2.0:
+        return a * a
+    if b == 1.0:
+        return a
+    if b == 0.5:
+        return c_sqrt(a)
+    if b == -1.0:
+        return 1.0 / a
+    return c_pow(a, b)
+
+
+cdef inline double _binop(int op, double a, double b) noexcept nogil:
+    if op == OP_ADD:
+        return a + b
+    if op == OP_SUB:
+        return a - b
+    if op == OP_MUL:
+        return a * b
+    if op == OP_DIV:
+        return a / b
+    return _power(a, b)
+
+
+cdef object _small_binary(int op, cnp.ndarray a, cnp.ndarray b):
+    """``a op b`` for one-element arrays of one float dtype, computed in C; else None."""
+    cdef int t = cnp.PyArray_TYPE(a)
+    if not (_is_plain_scalar(a, t) and _is_plain_scalar(b, t)):
+        return None
+    # float32 + - * / computed in double and rounded once equal the float32 results;
+    # pow does not, so float32 pow goes to NumPy.
+    if not (t == cnp.NPY_DOUBLE or (t == cnp.NPY_FLOAT and op != OP_POW)):
+        return None
+    cdef cnp.ndarray like = a if cnp.PyArray_NDIM(a) >= cnp.PyArray_NDIM(b) else b
+    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(like), cnp.PyArray_DIMS(like), t, 0)
+    if t == cnp.NPY_DOUBLE:
+        (<double*>cnp.PyArray_DATA(r))[0] = _binop(
+            op, (<double*>cnp.PyArray_DATA(a))[0], (<double*>cnp.PyArray_DATA(b))[0])
+    else:
+        (<float*>cnp.PyArray_DATA(r))[0] = <float>_binop(
+            op, (<float*>cnp.PyArray_DATA(a))[0], (<float*>cnp.PyArray_DATA(b))[0])
+    return r
+
+
+cdef object _small_power(cnp.ndarray a, object c):
+    """``a ** c`` for a one-element float64 array and a Python number; else None."""
+    if not (_is_plain_scalar(a, cnp.NPY_DOUBLE) and isinstance(c, (int, float))):
+        return None
+    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.NPY_DOUBLE, 0)
+    (<double*>cnp.PyArray_DATA(r))[0] = _power((<double*>cnp.PyArray_DATA(a))[0], <double>c)
+    return r
+
+
+cdef cnp.ndarray _add_arrays(cnp.ndarray a, cnp.ndarray b):
+    r = _small_binary(OP_ADD, a, b)
+    return _nd(a + b) if r is None else <cnp.ndarray>r
+
+
+cdef cnp.ndarray _ones_like(cnp.ndarray a):
+    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.PyArray_TYPE(a), 0)
+    r.fill(1)
+    return r
 
 
 # ---------------------------------------------------------------------------------------
@@ -68,12 +151,29 @@ cdef Variable wrap(cnp.ndarray data):
 cdef Variable _constant(object obj, object dtype):
     """A non-Variable operand: Python numbers and integer arrays take the other operand's dtype."""
     cdef cnp.ndarray a
-    if dtype is not None:
-        if isinstance(obj, (int, float)):
-            return wrap(np.asarray(obj, dtype=dtype))
-        if isinstance(obj, ndarray) and (<cnp.ndarray>obj).dtype.kind in "biu":
-            return wrap(obj.astype(dtype))
-    return wrap(_as_float_array(obj, "operand"))
+    cdef Variable v
+    if dtype is not None and isinstance(obj, (int, float)):
+        v = wrap(_scalar_array(obj, dtype))
+    elif dtype is not None and isinstance(obj, ndarray) and (<cnp.ndarray>obj).dtype.kind in "biu":
+        v = wrap(obj.astype(dtype))
+    else:
+        v = wrap(_as_float_array(obj, "operand"))
+    v._constant = True
+    return v
+
+
+cdef cnp.ndarray _scalar_array(object value, object dtype):
+    """A 0-d array holding a Python number, built without NumPy's conversion machinery."""
+    cdef cnp.ndarray a
+    if dtype is _float64:
+        a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_DOUBLE, 0)
+        (<double*>cnp.PyArray_DATA(a))[0] = <double>value
+        return a
+    if dtype is _float32:
+        a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_FLOAT, 0)
+        (<float*>cnp.PyArray_DATA(a))[0] = <float><double>value
+        return a
+    return np.asarray(value, dtype=dtype)
 
 
 cpdef Variable as_variable(object obj):
@@ -220,10 +320,10 @@ cdef class Variable:
         ``create_graph`` the backward pass is recorded too, for higher derivatives.
         """
         if self.grad is None:
-            self.grad = wrap(np.ones_like(self._data))
+            self.grad = wrap(_ones_like(self._data))
         if self.creator is None:
             return
-        snapshot = _current.get()
+        snapshot = get_value(_current)
         token = _current.set(_replaced(snapshot, "enable_backprop", create_graph))
         try:
             _run_backward(self.creator, retain_grad, create_graph)
@@ -368,9 +468,9 @@ cdef void _run_backward(Function start, bint retain_grad, bint create_graph) exc
                 f"{type(f).__name__}.backward returned {len(gxs)} gradients for {n} inputs"
             )
         for i in range(n):
-            if gxs[i] is None:
-                continue
             x = <Variable>f.inputs[i]
+            if gxs[i] is None or x._constant:
+                continue
             g = _as_grad(gxs[i], x, f, i)
             if x.grad is None:
                 # A kept gradient must own its memory, so that changing one parameter's
@@ -381,7 +481,7 @@ cdef void _run_backward(Function start, bint retain_grad, bint create_graph) exc
             elif create_graph:
                 x.grad = add(x.grad, g)
             else:
-                x.grad = wrap(_nd(x.grad._data + g._data))
+                x.grad = wrap(_add_arrays(x.grad._data, g._data))
             if x.creator is not None:
                 _push(heap, seen, x.creator)
         if not retain_grad:
@@ -461,13 +561,21 @@ def _broadcast_error(str name, a, b):
 # ---------------------------------------------------------------------------------------
 # Arithmetic. Every backward is written in differentiable functions (double backprop).
 
-cdef tuple _unbroadcast(Variable gx0, Variable gx1, tuple inputs):
-    return (sum_to(gx0, (<object>(<Variable>inputs[0])._data).shape),
-            sum_to(gx1, (<object>(<Variable>inputs[1])._data).shape))
+cdef inline bint _wants(Variable x):
+    return not x._constant
+
+
+cdef tuple _unbroadcast(object gx0, object gx1, tuple inputs):
+    """Gradients of a broadcasting binary operation, summed back to each input's shape."""
+    return (None if gx0 is None else sum_to(gx0, (<object>(<Variable>inputs[0])._data).shape),
+            None if gx1 is None else sum_to(gx1, (<object>(<Variable>inputs[1])._data).shape))
 
 
 cdef class Add(Function):
     def forward(self, x0, x1):
+        r = _small_binary(OP_ADD, x0, x1)
+        if r is not None:
+            return r
         try:
             return x0 + x1
         except ValueError:
@@ -479,17 +587,24 @@ cdef class Add(Function):
 
 cdef class Sub(Function):
     def forward(self, x0, x1):
+        r = _small_binary(OP_SUB, x0, x1)
+        if r is not None:
+            return r
         try:
             return x0 - x1
         except ValueError:
             raise _broadcast_error("sub", x0, x1) from None
 
     def backward(self, gy):
-        return _unbroadcast(gy, neg(gy), self.inputs)
+        x0, x1 = self.inputs
+        return _unbroadcast(gy if _wants(x0) else None, neg(gy) if _wants(x1) else None, self.inputs)
 
 
 cdef class Mul(Function):
     def forward(self, x0, x1):
+        r = _small_binary(OP_MUL, x0, x1)
+        if r is not None:
+            return r
         try:
             return x0 * x1
         except ValueError:
@@ -497,11 +612,15 @@ cdef class Mul(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        return _unbroadcast(mul(gy, x1), mul(gy, x0), self.inputs)
+        return _unbroadcast(mul(gy, x1) if _wants(x0) else None,
+                            mul(gy, x0) if _wants(x1) else None, self.inputs)
 
 
 cdef class Div(Function):
     def forward(self, x0, x1):
+        r = _small_binary(OP_DIV, x0, x1)
+        if r is not None:
+            return r
         try:
             return x0 / x1
         except ValueError:
@@ -510,11 +629,17 @@ cdef class Div(Function):
     def backward(self, gy):
         x0, x1 = self.inputs
         gx0 = div(gy, x1)
-        return _unbroadcast(gx0, neg(mul(gx0, div(x0, x1))), self.inputs)
+        gx1 = neg(mul(gx0, div(x0, x1))) if _wants(x1) else None
+        return _unbroadcast(gx0 if _wants(x0) else None, gx1, self.inputs)
 
 
 cdef class Neg(Function):
     def forward(self, x):
+        cdef cnp.ndarray r
+        if _is_plain_scalar(x, cnp.NPY_DOUBLE):
+            r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(x), cnp.PyArray_DIMS(x), cnp.NPY_DOUBLE, 0)
+            (<double*>cnp.PyArray_DATA(r))[0] = -(<double*>cnp.PyArray_DATA(x))[0]
+            return r
         return -x
 
     def backward(self, gy):
@@ -529,6 +654,9 @@ cdef class Pow(Function):
         self.c = c
 
     def forward(self, x):
+        r = _small_power(x, self.c)
+        if r is not None:
+            return r
         try:
             return x ** self.c
         except ValueError:
@@ -544,6 +672,9 @@ cdef class PowVar(Function):
     """``x0 ** x1`` where the exponent is a Variable too."""
 
     def forward(self, x0, x1):
+        r = _small_binary(OP_POW, x0, x1)
+        if r is not None:
+            return r
         try:
             return x0 ** x1
         except ValueError:
@@ -551,8 +682,8 @@ cdef class PowVar(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        gx0 = mul(gy, mul(x1, PowVar()._call((x0, sub(x1, 1.0)))))
-        gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(x0)))
+        gx0 = mul(gy, mul(x1, PowVar()._call((x0, sub(x1, 1.0))))) if _wants(x0) else None
+        gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(x0))) if _wants(x1) else None
         return _unbroadcast(gx0, gx1, self.inputs)
 
 

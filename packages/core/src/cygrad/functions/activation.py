@@ -1,0 +1,134 @@
+"""Activations: sigmoid, relu, gelu, softmax and log_softmax.
+
+Each backward has two forms: on raw arrays when the backward pass is not recorded (the
+common first-order case, one NumPy expression and no graph nodes), and in differentiable
+functions when it is (``create_graph=True``), so any order of derivative works.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cygrad.functions._util import normalize_axis, recording
+from cygrad.functions.elementwise import tanh
+from cygrad.variable import Function, Variable
+from cygrad.variable._core import exp, mul, sum
+
+__all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax"]
+
+# gelu's tanh approximation: x/2 * (1 + tanh(K * (x + A * x**3))).
+_K = math.sqrt(2.0 / math.pi)
+_A = 0.044715
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    # 1/(1+exp(-x)) overflows exp for x below about -710; the tanh form never does.
+    y = np.tanh(x * 0.5)
+    y *= 0.5
+    y += 0.5
+    return y
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        return _sigmoid_array(x)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if not recording():
+            yd = y.data
+            return gy.data * yd * (1 - yd)
+        return gy * y * (1 - y)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        if not recording():
+            return gy.data * (x > 0)
+        return gy * Variable((x > 0).astype(x.dtype))
+
+
+class GELU(Function):
+    def forward(self, x):
+        y = np.tanh(_K * (x + _A * x * x * x))
+        y += 1
+        y *= 0.5 * x
+        return y
+
+    def backward(self, gy):
+        # d/dx x*s(x) with s = sigmoid(2u), u = K(x + A x^3): s + x s (1 - s) 2K(1 + 3A x^2).
+        x = self.inputs[0]
+        if not recording():
+            xd = x.data
+            s = _sigmoid_array(2 * _K * (xd + _A * xd * xd * xd))
+            return gy.data * (s + xd * s * (1 - s) * (2 * _K) * (1 + 3 * _A * xd * xd))
+        s = sigmoid(2 * _K * (x + _A * x * x * x))
+        return gy * (s + x * s * (1 - s) * (2 * _K) * (1 + 3 * _A * x * x))
+
+
+class Softmax(Function):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        self.axis = normalize_axis(self.axis, x.ndim, "softmax")
+        y = x - x.max(axis=self.axis, keepdims=True)
+        np.exp(y, out=y)
+        y /= y.sum(axis=self.axis, keepdims=True)
+        return y
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if not recording():
+            gx = y.data * gy.data
+            gx -= y.data * gx.sum(axis=self.axis, keepdims=True)
+            return gx
+        gx = y * gy
+        return gx - y * sum(gx, self.axis, True)
+
+
+class LogSoftmax(Function):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        self.axis = normalize_axis(self.axis, x.ndim, "log_softmax")
+        z = x - x.max(axis=self.axis, keepdims=True)
+        z -= np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
+        return z
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if not recording():
+            return gy.data - np.exp(y.data) * gy.data.sum(axis=self.axis, keepdims=True)
+        return gy - mul(exp(y), sum(gy, self.axis, True))
+
+
+def sigmoid(x) -> Variable:
+    """The logistic function 1/(1+exp(-x)), finite for any finite ``x``."""
+    return Sigmoid()(x)
+
+
+def relu(x) -> Variable:
+    """max(x, 0); the derivative at 0 is taken as 0."""
+    return ReLU()(x)
+
+
+def gelu(x) -> Variable:
+    """GELU in its tanh approximation: x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))."""
+    return GELU()(x)
+
+
+def softmax(x, axis: int = -1) -> Variable:
+    """exp(x) normalised to sum to 1 along ``axis`` (shifted by the max, so never overflows)."""
+    return Softmax(axis)(x)
+
+
+def log_softmax(x, axis: int = -1) -> Variable:
+    """log(softmax(x)) computed as x - logsumexp(x), finite for large logits."""
+    return LogSoftmax(axis)(x)

@@ -1,0 +1,56 @@
+"""``linear(x, W, b)``: the affine map of every dense layer, fused into one graph node."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cygrad.functions._util import broadcasts_to, recording, sum_to_array
+from cygrad.variable import Function, Variable
+from cygrad.variable._core import matmul, reshape, sum_to, transpose
+
+__all__ = ["linear"]
+
+
+class Linear(Function):
+    """``x @ W + b`` for x of shape (..., in), W (in, out) and b broadcastable to (..., out)."""
+
+    def forward(self, x, W, b=None):
+        if W.ndim != 2 or x.ndim < 1 or x.shape[-1] != W.shape[0]:
+            raise ValueError(f"linear: shapes {x.shape} and {W.shape} are not aligned")
+        y = x @ W
+        if b is not None:
+            if not broadcasts_to(b.shape, y.shape):
+                raise ValueError(
+                    f"linear: bias of shape {b.shape} does not broadcast to the output "
+                    f"shape {y.shape}"
+                )
+            if y.dtype == np.result_type(y, b):
+                y += b  # the product is a fresh array: add in place, no second allocation
+            else:
+                y = y + b
+        return y
+
+    def backward(self, gy):
+        x, W = self.inputs[0], self.inputs[1]
+        rows = math.prod(x.shape[:-1])
+        n_in, n_out = W.shape
+        if not recording():
+            g = gy.data
+            gx = g @ W.data.T
+            gW = x.data.reshape(rows, n_in).T @ g.reshape(rows, n_out)
+            if len(self.inputs) == 2:
+                return gx, gW
+            return gx, gW, sum_to_array(g, self.inputs[2].shape)
+        gx = matmul(gy, transpose(W))
+        gW = matmul(transpose(reshape(x, (rows, n_in))), reshape(gy, (rows, n_out)))
+        if len(self.inputs) == 2:
+            return gx, gW
+        return gx, gW, sum_to(gy, self.inputs[2].shape)
+
+
+def linear(x, W, b=None) -> Variable:
+    """``x @ W + b`` (``b`` optional) as one graph node: the hot path of every dense layer."""
+    if b is None:
+        return Linear()(x, W)
+    return Linear()(x, W, b)

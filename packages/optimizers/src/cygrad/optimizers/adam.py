@@ -1,0 +1,67 @@
+"""Adam and AdamW: per-parameter step sizes from running means of the gradient and its square.
+
+The bias correction is folded into the learning rate, as in the Go original:
+``lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)``, then ``p -= lr_t * m / (sqrt(v) + eps)``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cygrad.optimizers.optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with state slots ``m`` (mean of grads) and ``v`` (mean of squares)."""
+
+    hyperparameters = {
+        "lr": "nonnegative",
+        "beta1": "fraction",
+        "beta2": "fraction",
+        "eps": "positive",
+    }
+    slots = ("m", "v")
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+
+    def __init__(
+        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        lr_t = self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)
+        m, v = state["m"], state["v"]
+        m += (1.0 - self.beta1) * (grad - m)
+        v += (1.0 - self.beta2) * (grad * grad - v)
+        data -= lr_t * m / (np.sqrt(v) + self.eps)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): each step also shrinks the
+    parameter by ``lr * weight_decay * p``, independently of the gradient and of ``m``/``v``."""
+
+    hyperparameters = {**Adam.hyperparameters, "weight_decay": "nonnegative"}
+    weight_decay: float
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        # Adam.__init__ knows only Adam's four hyperparameters; the base checks all five.
+        Optimizer.__init__(
+            self, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
+        )
+
+    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        # The Adam step does not depend on the parameter, so decaying first equals decaying
+        # the value the step started from.
+        data *= 1.0 - self.lr * self.weight_decay
+        super()._step(data, grad, state)
