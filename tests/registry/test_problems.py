@@ -135,6 +135,22 @@ def test_a_plugin_registering_something_invalid_is_skipped_whole(site, body, pro
     assert "fake_ok" not in registry.names("activations")  # nothing of a skipped plugin stays
 
 
+def test_two_entry_points_naming_the_same_module_load_it_once(site):
+    site.add("cygrad-fake-first", {"first": "fake_same_plugin"}, {"fake_same_plugin": activations_plugin("fake_same")})
+    site.add("cygrad-fake-second", {"second": "fake_same_plugin"})
+    discover_with_warning("plugin 'second'")
+    assert row("second").problems == ("skipped: the same object as plugin 'cygrad-fake-first:first'",)
+    assert row("first").provides == {"activations": ("fake_same",)}
+    assert registry.activation("fake_same") is not None
+
+
+def test_a_warning_points_at_the_code_that_triggered_discovery(site):
+    site.add("cygrad-fake-where", {"where": "fake_where_plugin"}, {"fake_where_plugin": "x = 1\n"})
+    with pytest.warns(PluginWarning) as caught:
+        registry.names("activations")
+    assert [w.filename for w in caught] == [__file__]
+
+
 def test_a_layer_factory_that_builds_a_non_layer_fails_when_used(site):
     body = "@hookimpl\ndef cygrad_register_layers(register):\n    register('fake_factory', lambda *a: object())\n"
     site.add("cygrad-fake-factory", {"factory": "fake_factory_plugin"}, {"fake_factory_plugin": HOOK + body})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -274,7 +275,9 @@ class Registry:
         problems = self._problems_of(record)
         if problems:
             warnings.warn(
-                f"cygrad {record.describe()}: " + "; ".join(problems), PluginWarning, stacklevel=4
+                f"cygrad {record.describe()}: " + "; ".join(problems),
+                PluginWarning,
+                stacklevel=_outside_stacklevel(),
             )
 
     # -- lookups ---------------------------------------------------------------------------
@@ -354,6 +357,15 @@ class Registry:
                 f"built an object of type {type(built).__name__}, which lacks {', '.join(missing)}"
             )
         return built
+
+
+def _outside_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside this package."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(2), 2  # 1 is the frame calling warnings.warn
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_kind(where: str, kind: str) -> None:
