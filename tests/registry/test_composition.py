@@ -176,6 +176,8 @@ def test_a_plugin_layer_trains_and_saves_like_a_built_in(fake, tmp_path):
         (({"layer": "linear", "activation": "relu"},), ValueError, r"exactly one of the keys 'layer' and 'activation'"),
         (({"out_size": 3},), ValueError, r"exactly one of the keys 'layer' and 'activation'"),
         ((42,), TypeError, r"Sequential: item 0 is a int; expected a layer, an activation callable"),
+        ((Linear(2), type("Half", (), {"forward": lambda self, x: [x], "__call__": lambda self, x: x})()), TypeError,
+         r"Sequential: item 1 \(Half\) has some Layer methods but lacks first, params, cleargrads"),
         (("relu:1,2",), TypeError, r"item 0 'relu': 2 extra argument\(s\) given, but the activation takes 0"),
     ],
 )

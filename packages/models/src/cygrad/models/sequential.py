@@ -10,6 +10,7 @@ same architecture::
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import functools
 import inspect
@@ -20,6 +21,7 @@ from cygrad import registry
 from cygrad.layers import Parameters
 from cygrad.models.model import Model
 from cygrad.protocols import Layer
+from cygrad.registry.checks import LAYER_METHODS, missing_methods
 from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, rng_from
 
@@ -94,18 +96,20 @@ class Sequential(Model):
         out = []
         for i, (layer, config) in enumerate(zip(self.layers, self._configs)):
             if config is None:
+                config = _object_config(layer)
+            if config is None:
                 what = _callable_name(layer.fn) if isinstance(layer, ActivationLayer) else type(layer).__name__
                 raise ValueError(
                     f"Sequential.to_config: item {i} ({what}) was given as an object that has no "
                     "config; give it as a registered name (\"linear:64\", \"relu\") or a dict, or "
                     "give the object a to_config() method returning {\"layer\": name, ...}"
                 )
-            out.append(dict(config))
+            out.append(copy.deepcopy(config))
         return out
 
 
 def _build(i: int, item: Item, gen: Any) -> tuple[Any, Config | None]:
-    """The layer at position ``i`` and its config (None when it cannot be written down)."""
+    """The layer at position ``i`` and its config (None for an object, asked in to_config)."""
     if isinstance(item, str):
         kind, name, args, kw = _parse(i, item)
         return _from_name(i, kind, name, args, kw, gen)
@@ -113,10 +117,15 @@ def _build(i: int, item: Item, gen: Any) -> tuple[Any, Config | None]:
         kind, name, args, kw = _from_mapping(i, item)
         return _from_name(i, kind, name, args, kw, gen)
     if isinstance(item, Layer):
-        own = getattr(item, "to_config", None)
-        return item, (dict(own()) if callable(own) else None)
+        return item, None
+    missing = missing_methods(item, LAYER_METHODS)
+    if len(missing) < len(LAYER_METHODS):
+        raise TypeError(
+            f"Sequential: item {i} ({type(item).__name__}) has some Layer methods but lacks "
+            f"{', '.join(missing)}"
+        )
     if callable(item):
-        return ActivationLayer(item), _activation_config(item)
+        return ActivationLayer(item), None
     raise TypeError(
         f"Sequential: item {i} is a {type(item).__name__}; expected a layer, an activation "
         "callable, a registered name such as \"linear:64\" or a dict such as {\"layer\": \"lstm\", "
@@ -245,18 +254,22 @@ def _takes(factory: Any, arg: str) -> bool:
         return False
 
 
-def _activation_config(fn: Callable[..., Any]) -> Config | None:
-    """``{"activation": name, **keywords}`` for a registered activation (or a partial of one)."""
+def _object_config(layer: Any) -> Config | None:
+    """The config of an item given as an object: its own ``to_config()``, or for an activation
+    the registered name it is found under (by identity; a partial adds its keywords)."""
+    fn = layer.fn if isinstance(layer, ActivationLayer) else layer
     own = getattr(fn, "to_config", None)
     if callable(own):
         return dict(own())
+    if not isinstance(layer, ActivationLayer):
+        return None
     base, keywords = fn, {}
     if isinstance(fn, functools.partial) and not fn.args:
         base, keywords = fn.func, dict(fn.keywords)
     for name in registry.names("activations"):
         try:
             registered = registry.activation(name)
-        except registry.PluginError:
+        except registry.PluginError:  # a name two plugins claim: not this one's
             continue
         if registered is base:
             return {"activation": name, **keywords}
