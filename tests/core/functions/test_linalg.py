@@ -74,3 +74,18 @@ def test_linear_bad_bias():
 def test_matmul_misaligned():
     with pytest.raises(ValueError, match=r"^matmul: shapes \(2, 3\) and \(4, 5\) are not aligned$"):
         F.matmul(np.ones((2, 3)), np.ones((4, 5)))
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_linear_on_a_plain_data_batch(create_graph):
+    # A batch passed as an ndarray is an engine constant: its gradient is skipped, the
+    # parameters' gradients are not.
+    rng = np.random.default_rng(4)
+    x, gy = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    W, b = Variable(rng.standard_normal((3, 2))), Variable(np.zeros(2))
+    y = F.linear(x, W, b)
+    y.grad = Variable(gy)
+    y.backward(create_graph=create_graph)
+    np.testing.assert_allclose(W.grad.data, x.T @ gy, rtol=1e-14)
+    np.testing.assert_allclose(b.grad.data, gy.sum(axis=0), rtol=1e-14)
+    assert y.creator.inputs[0].grad is None

@@ -134,3 +134,11 @@ def test_cross_entropy_bad_labels_and_shapes():
         F.softmax_cross_entropy(np.ones((2, 3)), np.array([0, 1, 2]))
     with pytest.raises(ValueError, match=r"x must be 2-D \(N, C\), got shape \(3,\)"):
         F.softmax_cross_entropy(np.ones(3), np.array([0]))
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_mse_against_a_plain_array_target(create_graph):
+    y = Variable(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    loss = F.mean_squared_error(y, np.array([1.0, 0.0]))
+    loss.backward(create_graph=create_graph)
+    np.testing.assert_allclose(y.grad.data, [[0.0, 1.0], [1.0, 2.0]], rtol=1e-15)

@@ -6,44 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from cygrad.config import current
 from cygrad.variable import Variable
-
-
-def recording() -> bool:
-    """Whether operations are recorded right now.
-
-    A backward pass runs unrecorded unless ``create_graph``; then its result needs no graph
-    and a backward may compute it on raw arrays, which skips a graph node per operation.
-    """
-    return current.get().enable_backprop
+# Re-exported for the function modules; the engine owns these.
+from cygrad.variable._core import normalize_axes, normalize_axis, recording, sum_to_array  # noqa: F401
 
 
 def data_of(x: Any) -> np.ndarray:
     """The array behind a Variable, or ``x`` as an array."""
     return x.data if isinstance(x, Variable) else np.asarray(x)
-
-
-def normalize_axis(axis: Any, ndim: int, name: str) -> int:
-    """One axis as a non-negative int, negative axes counted from the end like NumPy."""
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"{name}: axis must be an int, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(
-            f"{name}: axis {axis} is out of range for an array of {ndim} dimensions"
-        )
-    return int(axis) % ndim
-
-
-def normalize_axes(axis: Any, ndim: int, name: str) -> tuple[int, ...]:
-    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of distinct axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = sorted(normalize_axis(a, ndim, name) for a in axes)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{name}: repeated axis in {axis!r}")
-    return tuple(out)
 
 
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -54,17 +24,6 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]
 def count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
     """How many elements a reduction over ``axes`` of ``shape`` combines."""
     return math.prod(shape[a] for a in axes)
-
-
-def sum_to_array(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum a broadcast array back down to ``shape`` (the reverse of broadcasting)."""
-    if a.shape == shape:
-        return a
-    lead = a.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
-    )
-    return a.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 def integer_array(values: Any, name: str, what: str) -> np.ndarray:

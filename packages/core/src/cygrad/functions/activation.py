@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._util import normalize_axis, recording
-from cygrad.functions.elementwise import tanh
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import exp, mul, sum
 
@@ -50,7 +50,7 @@ class ReLU(Function):
         x = self.inputs[0].data
         if not recording():
             return gy.data * (x > 0)
-        return gy * Variable((x > 0).astype(x.dtype))
+        return gy * (x > 0).astype(x.dtype)
 
 
 class GELU(Function):
@@ -109,26 +109,26 @@ class LogSoftmax(Function):
         return gy - mul(exp(y), sum(gy, self.axis, True))
 
 
-def sigmoid(x) -> Variable:
+def sigmoid(x: ArrayLike) -> Variable:
     """The logistic function 1/(1+exp(-x)), finite for any finite ``x``."""
     return Sigmoid()(x)
 
 
-def relu(x) -> Variable:
+def relu(x: ArrayLike) -> Variable:
     """max(x, 0); the derivative at 0 is taken as 0."""
     return ReLU()(x)
 
 
-def gelu(x) -> Variable:
+def gelu(x: ArrayLike) -> Variable:
     """GELU in its tanh approximation: x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))."""
     return GELU()(x)
 
 
-def softmax(x, axis: int = -1) -> Variable:
+def softmax(x: ArrayLike, axis: int = -1) -> Variable:
     """exp(x) normalised to sum to 1 along ``axis`` (shifted by the max, so never overflows)."""
     return Softmax(axis)(x)
 
 
-def log_softmax(x, axis: int = -1) -> Variable:
+def log_softmax(x: ArrayLike, axis: int = -1) -> Variable:
     """log(softmax(x)) computed as x - logsumexp(x), finite for large logits."""
     return LogSoftmax(axis)(x)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._util import recording
 from cygrad.variable import Function, Variable
@@ -61,31 +62,31 @@ class Abs(Function):
     def backward(self, gy):
         # The derivative is sign(x), constant almost everywhere (0 at x = 0).
         x = self.inputs[0].data
-        return gy * Variable(np.sign(x))
+        return gy * np.sign(x)
 
 
-def sin(x) -> Variable:
+def sin(x: ArrayLike) -> Variable:
     return Sin()(x)
 
 
-def cos(x) -> Variable:
+def cos(x: ArrayLike) -> Variable:
     return Cos()(x)
 
 
-def tanh(x) -> Variable:
+def tanh(x: ArrayLike) -> Variable:
     return Tanh()(x)
 
 
-def square(x) -> Variable:
+def square(x: ArrayLike) -> Variable:
     """x * x."""
     return Square()(x)
 
 
-def sqrt(x) -> Variable:
+def sqrt(x: ArrayLike) -> Variable:
     """The square root; its derivative 1/(2 sqrt(x)) is infinite at 0."""
     return Sqrt()(x)
 
 
-def abs(x) -> Variable:
+def abs(x: ArrayLike) -> Variable:
     """|x|; the derivative at 0 is taken as 0."""
     return Abs()(x)

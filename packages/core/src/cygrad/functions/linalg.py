@@ -4,10 +4,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._util import broadcasts_to, recording, sum_to_array
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import matmul, reshape, sum_to, transpose
+from cygrad.variable._core import matmul, reshape, sum_to, transpose, wants_grad
 
 __all__ = ["linear"]
 
@@ -33,23 +34,29 @@ class Linear(Function):
 
     def backward(self, gy):
         x, W = self.inputs[0], self.inputs[1]
+        b = self.inputs[2] if len(self.inputs) == 3 else None
         rows = math.prod(x.shape[:-1])
         n_in, n_out = W.shape
+        gx = gW = gb = None
         if not recording():
             g = gy.data
-            gx = g @ W.data.T
-            gW = x.data.reshape(rows, n_in).T @ g.reshape(rows, n_out)
-            if len(self.inputs) == 2:
-                return gx, gW
-            return gx, gW, sum_to_array(g, self.inputs[2].shape)
-        gx = matmul(gy, transpose(W))
-        gW = matmul(transpose(reshape(x, (rows, n_in))), reshape(gy, (rows, n_out)))
-        if len(self.inputs) == 2:
-            return gx, gW
-        return gx, gW, sum_to(gy, self.inputs[2].shape)
+            if wants_grad(x):
+                gx = g @ W.data.T
+            if wants_grad(W):
+                gW = x.data.reshape(rows, n_in).T @ g.reshape(rows, n_out)
+            if b is not None and wants_grad(b):
+                gb = sum_to_array(g, b.shape)
+        else:
+            if wants_grad(x):
+                gx = matmul(gy, transpose(W))
+            if wants_grad(W):
+                gW = matmul(transpose(reshape(x, (rows, n_in))), reshape(gy, (rows, n_out)))
+            if b is not None and wants_grad(b):
+                gb = sum_to(gy, b.shape)
+        return (gx, gW) if b is None else (gx, gW, gb)
 
 
-def linear(x, W, b=None) -> Variable:
+def linear(x: ArrayLike, W: ArrayLike, b: ArrayLike | None = None) -> Variable:
     """``x @ W + b`` (``b`` optional) as one graph node: the hot path of every dense layer."""
     if b is None:
         return Linear()(x, W)

@@ -1,12 +1,13 @@
-"""Losses: mean squared error and softmax cross entropy, each one graph node returning a 0-d Variable."""
+"""Losses: mean squared error and softmax cross entropy, each one graph node with a 0-d result."""
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cygrad.functions._util import data_of, integer_array, recording, sum_to_array
 from cygrad.functions.activation import softmax
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import sum_to
+from cygrad.variable._core import sum_to, wants_grad
 
 __all__ = ["mean_squared_error", "softmax_cross_entropy"]
 
@@ -32,10 +33,12 @@ class MeanSquaredError(Function):
         if not recording():
             d = x0.data - x1.data
             gx = d * (gy.data * (2 / d.size))
-            return sum_to_array(gx, x0.shape), sum_to_array(-gx, x1.shape)
+            return (sum_to_array(gx, x0.shape) if wants_grad(x0) else None,
+                    sum_to_array(-gx, x1.shape) if wants_grad(x1) else None)
         d = x0 - x1
         gx = d * (gy * (2 / d.size))
-        return sum_to(gx, x0.shape), sum_to(-gx, x1.shape)
+        return (sum_to(gx, x0.shape) if wants_grad(x0) else None,
+                sum_to(-gx, x1.shape) if wants_grad(x1) else None)
 
 
 class SoftmaxCrossEntropy(Function):
@@ -69,10 +72,10 @@ class SoftmaxCrossEntropy(Function):
         if not recording():
             return (self.probs - self.onehot) * (self.weights * gy.data)
         x = self.inputs[0]
-        return (softmax(x, axis=1) - Variable(self.onehot)) * (gy * Variable(self.weights))
+        return (softmax(x, axis=1) - self.onehot) * (gy * self.weights)
 
 
-def mean_squared_error(y, t) -> Variable:
+def mean_squared_error(y: ArrayLike, t: ArrayLike) -> Variable:
     """mean((y - t)**2) over every element of the broadcast difference, as a 0-d Variable.
 
     ``y`` and ``t`` may broadcast against each other; each gradient is summed back to its
@@ -81,7 +84,7 @@ def mean_squared_error(y, t) -> Variable:
     return MeanSquaredError()(y, t)
 
 
-def softmax_cross_entropy(x, t, ignore_index: int = -100) -> Variable:
+def softmax_cross_entropy(x: ArrayLike, t: ArrayLike, ignore_index: int = -100) -> Variable:
     """Cross entropy of softmax(x) against integer labels, averaged over the kept rows.
 
     ``x`` is (N, C) logits; ``t`` is (N,) labels in [0, C) (an ndarray or a Variable; float

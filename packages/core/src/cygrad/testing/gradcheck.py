@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from cygrad.variable import Variable, no_grad
+from cygrad.variable import Variable
 
 # The drawn cotangents come from this seed, so a failing check fails the same way every run.
 _SEED = 20240601
@@ -67,14 +67,15 @@ def numerical_grad(f: Callable[..., Any], *xs: Any, eps: float = 1e-6) -> list[n
     """Gradient of ``sum(f(*xs))`` with respect to each input, by central differences.
 
     ``f`` takes Variables and returns a Variable, an ndarray or a number (summed when not a
-    scalar). Each element of each input is moved by ``+eps`` and ``-eps`` in turn, in float64
-    whatever the inputs' dtype. Returns one float64 array per input, shaped like it.
+    scalar). It must be deterministic; it runs with backprop enabled, so an ``f`` that calls
+    backward() itself (a gradient, checked for a higher order) works. Each element of each
+    input is moved by ``+eps`` and ``-eps`` in turn, in float64 whatever the inputs' dtype.
+    Returns one float64 array per input, shaped like it.
     """
     arrays = [_as_array(x) for x in xs]
 
     def scalar(points: list[np.ndarray]) -> float:
-        with no_grad():
-            return float(_data(f(*_fresh(points))).sum())
+        return float(_data(f(*_fresh(points))).sum())
 
     return _central_differences(scalar, arrays, eps)
 
@@ -108,7 +109,9 @@ def _check_output(where: str, y: Any, f: Callable[..., Any]) -> Variable:
     return y
 
 
-def _check_grads(where: str, vs: Sequence[Variable], grads: Sequence[Any]) -> list[np.ndarray]:
+def _check_grads(
+    where: str, what: str, vs: Sequence[Variable], grads: Sequence[Any]
+) -> list[np.ndarray]:
     """The gradients as arrays (zeros where none reached an input), checked for shape and dtype."""
     out = []
     for i, (v, g) in enumerate(zip(vs, grads)):
@@ -117,7 +120,7 @@ def _check_grads(where: str, vs: Sequence[Variable], grads: Sequence[Any]) -> li
             continue
         if g.shape != v.shape or g.dtype != v.dtype:
             raise AssertionError(
-                f"{where}: gradient of input {i} has shape {g.shape} and dtype {g.dtype}, "
+                f"{where}: {what} of input {i} has shape {g.shape} and dtype {g.dtype}, "
                 f"expected shape {v.shape} and dtype {v.dtype}"
             )
         out.append(np.array(g.data, copy=True))
@@ -160,7 +163,7 @@ def check_grad(
 ) -> None:
     """Assert that backward() through ``f`` matches central differences at ``xs``.
 
-    ``f`` maps Variables to a Variable of any shape. The checked scalar is
+    ``f`` maps Variables to a deterministic Variable of any shape. The checked scalar is
     ``sum(f(*xs) * cotangent)``; by default the cotangent is drawn from a fixed seed (mixed
     signs, not all ones), so gradients that are wrong in a symmetric way are caught too.
     On a mismatch raises AssertionError naming the input, the worst element's index, the
@@ -170,12 +173,11 @@ def check_grad(
     where = f"check_grad({_name(f)})"
     arrays = [_as_array(x) for x in xs]
     vs, c, grads = _backprop(f, arrays, cotangent, np.random.default_rng(_SEED), False, where)
-    analytic = _check_grads(where, vs, grads)
+    analytic = _check_grads(where, "gradient", vs, grads)
     c64 = c.astype(np.float64)
 
     def scalar(points: list[np.ndarray]) -> float:
-        with no_grad():
-            return float((_data(f(*_fresh(points))) * c64).sum())
+        return float((_data(f(*_fresh(points))) * c64).sum())
 
     numeric = _central_differences(scalar, arrays, 1e-6)
     _compare(where, "gradient", analytic, numeric, arrays, rtol, atol)
@@ -198,7 +200,7 @@ def check_double_grad(
     arrays = [_as_array(x) for x in xs]
     rng = np.random.default_rng(_SEED)
     vs, c, grads = _backprop(f, arrays, cotangent, rng, True, where)
-    _check_grads(where, vs, grads)
+    _check_grads(where, "gradient", vs, grads)
     weights = [_draw_cotangent(rng, a.shape) for a in arrays]
     terms = [(g * w.astype(g.dtype)).sum() for g, w in zip(grads, weights) if g is not None]
     for v in vs:
@@ -208,7 +210,7 @@ def check_double_grad(
         for t in terms[1:]:
             s = s + t
         s.backward()
-    analytic = _check_grads(where, vs, [v.grad for v in vs])
+    analytic = _check_grads(where, "second-order gradient", vs, [v.grad for v in vs])
     c64 = c.astype(np.float64)
 
     def scalar(points: list[np.ndarray]) -> float:

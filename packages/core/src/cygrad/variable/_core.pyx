@@ -27,7 +27,9 @@ cdef object _float64 = np.dtype(np.float64)
 cdef object _float32 = np.dtype(np.float32)
 
 
-cdef inline bint _recording():
+cpdef bint recording():
+    """Whether operations are recorded right now (False under no_grad, and during a
+    backward pass without create_graph)."""
     return get_value(_current).enable_backprop
 
 
@@ -524,7 +526,7 @@ cdef class Function:
         cdef bint single = type(ys) is not tuple
         cdef tuple outs = (_output(ys, self),) if single else tuple([_output(y, self) for y in ys])
         cdef Function node
-        if _recording():
+        if recording():
             node = self if self.inputs is None else copy.copy(self)
             node._record(xs, outs)
         return outs[0] if single else outs
@@ -561,8 +563,10 @@ def _broadcast_error(str name, a, b):
 # ---------------------------------------------------------------------------------------
 # Arithmetic. Every backward is written in differentiable functions (double backprop).
 
-cdef inline bint _wants(Variable x):
-    return not x._constant
+cpdef bint wants_grad(Variable v):
+    """False for an operand made from a plain number or array inside an operation: nobody can
+    read its gradient, so a backward may skip computing it (the engine drops it anyway)."""
+    return not v._constant
 
 
 cdef tuple _unbroadcast(object gx0, object gx1, tuple inputs):
@@ -597,7 +601,7 @@ cdef class Sub(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        return _unbroadcast(gy if _wants(x0) else None, neg(gy) if _wants(x1) else None, self.inputs)
+        return _unbroadcast(gy if wants_grad(x0) else None, neg(gy) if wants_grad(x1) else None, self.inputs)
 
 
 cdef class Mul(Function):
@@ -612,8 +616,8 @@ cdef class Mul(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        return _unbroadcast(mul(gy, x1) if _wants(x0) else None,
-                            mul(gy, x0) if _wants(x1) else None, self.inputs)
+        return _unbroadcast(mul(gy, x1) if wants_grad(x0) else None,
+                            mul(gy, x0) if wants_grad(x1) else None, self.inputs)
 
 
 cdef class Div(Function):
@@ -629,8 +633,8 @@ cdef class Div(Function):
     def backward(self, gy):
         x0, x1 = self.inputs
         gx0 = div(gy, x1)
-        gx1 = neg(mul(gx0, div(x0, x1))) if _wants(x1) else None
-        return _unbroadcast(gx0 if _wants(x0) else None, gx1, self.inputs)
+        gx1 = neg(mul(gx0, div(x0, x1))) if wants_grad(x1) else None
+        return _unbroadcast(gx0 if wants_grad(x0) else None, gx1, self.inputs)
 
 
 cdef class Neg(Function):
@@ -682,8 +686,8 @@ cdef class PowVar(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        gx0 = mul(gy, mul(x1, PowVar()._call((x0, sub(x1, 1.0))))) if _wants(x0) else None
-        gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(x0))) if _wants(x1) else None
+        gx0 = mul(gy, mul(x1, PowVar()._call((x0, sub(x1, 1.0))))) if wants_grad(x0) else None
+        gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(x0))) if wants_grad(x1) else None
         return _unbroadcast(gx0, gx1, self.inputs)
 
 
@@ -751,23 +755,26 @@ cpdef Variable log(x):
 # ---------------------------------------------------------------------------------------
 # Shapes
 
-cdef tuple _normalize_axes(object axis, int ndim, str name):
-    """``axis`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
+cpdef int normalize_axis(object axis, int ndim, str name) except? -1:
+    """One axis as a non-negative int, negative axes counted from the end like NumPy."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{name}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(
+            f"{name}: axis {axis} is out of range for an array of {ndim} dimensions"
+        )
+    return axis % ndim
+
+
+cpdef tuple normalize_axes(object axis, int ndim, str name):
+    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of distinct axes."""
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for a in axes:
-        if not isinstance(a, (int, np.integer)):
-            raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(
-                f"{name}: axis {a} is out of range for an array of {ndim} dimensions"
-            )
-        out.append(a % ndim if ndim else 0)
+    out = sorted([normalize_axis(a, ndim, name) for a in axes])
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: repeated axis in {axis!r}")
-    return tuple(sorted(out))
+    return tuple(out)
 
 
 cdef class Reshape(Function):
@@ -819,19 +826,23 @@ cdef class Sum(Function):
         self.keepdims = keepdims
 
     def forward(self, x):
-        axes = _normalize_axes(self.axis, x.ndim, "sum")
+        axes = normalize_axes(self.axis, x.ndim, "sum")
         return x.sum(axis=axes, keepdims=self.keepdims)
 
     def backward(self, gy):
         x = self.inputs[0]
         if not self.keepdims:
-            axes = _normalize_axes(self.axis, x.ndim, "sum")
+            axes = normalize_axes(self.axis, x.ndim, "sum")
             shape = tuple([1 if i in axes else s for i, s in enumerate(x.shape)])
             gy = reshape(gy, shape)
         return broadcast_to(gy, x.shape)
 
 
-cdef cnp.ndarray _sum_to(object x, tuple shape):
+cpdef cnp.ndarray sum_to_array(object x, tuple shape):
+    """Sum an array down to ``shape``, the reverse of broadcasting (``x`` itself when equal)."""
+    x = _nd(x)
+    if x.shape == shape:
+        return x
     cdef Py_ssize_t lead = x.ndim - len(shape)
     if lead < 0:
         raise ValueError(f"sum_to: cannot sum shape {x.shape} to shape {shape}")
@@ -841,8 +852,7 @@ cdef cnp.ndarray _sum_to(object x, tuple shape):
             axes.append(lead + i)
         elif s != x.shape[lead + i]:
             raise ValueError(f"sum_to: cannot sum shape {x.shape} to shape {shape}")
-    y = x.sum(axis=tuple(axes), keepdims=True) if axes else x
-    return _nd(y).reshape(shape)
+    return _nd(x.sum(axis=tuple(axes), keepdims=True)).reshape(shape)
 
 
 cdef class SumTo(Function):
@@ -852,7 +862,7 @@ cdef class SumTo(Function):
         self.shape = shape
 
     def forward(self, x):
-        return _sum_to(x, self.shape)
+        return sum_to_array(x, self.shape)
 
     def backward(self, gy):
         return broadcast_to(gy, self.inputs[0].shape)

@@ -1,0 +1,180 @@
+"""``cygrad lstm``: train the seed's LSTM model on a noisy sine curve, plot prediction vs truth.
+
+The model reads the curve one point at a time and learns to predict the next point, with
+truncated backpropagation through time (``--bptt`` steps per update). After training it
+predicts, one step ahead, the clean curve, and writes ``lstm.csv`` (x, truth, prediction) and,
+when matplotlib is installed, ``lstm.png`` into the output folder.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+import cygrad.functions as F
+from cygrad.models import LSTM
+from cygrad.optimizers import Adam
+from cygrad.variable import Variable, no_grad
+
+PLOT_HINT = "pip install matplotlib  (or install cygrad with its plot extra: pip install '.[plot]')"
+
+
+class ProgressBar:
+    """A one-line bar with the running loss, redrawn in place at most twenty times a second."""
+
+    def __init__(self, total: int, label: str, stream: TextIO, width: int = 30) -> None:
+        self.total = total
+        self.label = label
+        self.stream = stream
+        self.width = width
+        self._last = 0.0
+
+    def update(self, done: int, loss: float) -> None:
+        now = time.monotonic()
+        if done < self.total and now - self._last < 0.05:
+            return
+        self._last = now
+        filled = self.width * done // self.total
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} loss {loss:.6f}")
+        if done == self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def sine_curve(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points x over two periods, and sin(x) plus uniform noise in [-noise, noise]."""
+    x = np.linspace(0.0, 4.0 * math.pi, n)
+    return x, np.sin(x) + rng.uniform(-noise, noise, size=n)
+
+
+def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: TextIO) -> float:
+    """Train over ``args.epochs`` passes of the curve; the last epoch's mean squared error."""
+    opt = Adam(lr=args.lr)
+    inputs = curve[:-1].reshape(-1, 1, 1)
+    targets = curve[1:].reshape(-1, 1, 1)
+    steps = len(inputs)
+    mean = math.nan
+    for epoch in range(1, args.epochs + 1):
+        label = f"epoch {epoch:3d}/{args.epochs}"
+        bar = ProgressBar(steps, label, stream) if args.progress else None
+        model.reset_state()
+        window: Variable | None = None
+        total = 0.0
+        for k in range(steps):
+            step_loss = F.mean_squared_error(model(inputs[k]), targets[k])
+            total += step_loss.item()
+            window = step_loss if window is None else window + step_loss
+            if (k + 1) % args.bptt == 0 or k + 1 == steps:
+                model.cleargrads()
+                window.backward()
+                # Truncated backprop: the state carries on, its history does not.
+                window.unchain_backward()
+                opt.update(model)
+                window = None
+            if bar is not None:
+                bar.update(k + 1, total / (k + 1))
+        mean = total / steps
+        print(f"epoch {epoch:3d}/{args.epochs}  loss {mean:.6f}", flush=True)
+    return mean
+
+
+def predict(model: LSTM, curve: np.ndarray) -> np.ndarray:
+    """One-step-ahead predictions: the model reads ``curve[k]`` and predicts ``curve[k + 1]``."""
+    model.reset_state()
+    with no_grad():
+        return np.array([model(np.array([[v]])).item() for v in curve[:-1]])
+
+
+def write_csv(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarray) -> None:
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["x", "truth", "prediction"])
+        for row in zip(x, truth, prediction):
+            writer.writerow([float(v) for v in row])
+
+
+def write_png(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarray) -> bool:
+    """Plot prediction against truth; False (and nothing written) without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(x, truth, label="truth", linewidth=2)
+    ax.plot(x, prediction, label="prediction", linestyle="--")
+    ax.set_xlabel("x")
+    ax.set_title("cygrad LSTM: one-step-ahead prediction of sin(x)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, predict, write the files; the exit status (2 for bad options)."""
+    if min(args.n - 3, args.bptt - 1, args.hidden - 1, args.epochs - 1) < 0 or not (
+        args.lr > 0 and args.noise >= 0
+    ):
+        print(
+            "cygrad lstm: --n must be at least 3; --bptt, --hidden, --epochs at least 1; "
+            "--lr above 0; --noise at least 0",
+            file=sys.stderr,
+        )
+        return 2
+    rng = np.random.default_rng(args.seed)
+    x, noisy = sine_curve(args.n, args.noise, rng)
+    model = LSTM(args.hidden, 1, rng=rng)
+    start = time.perf_counter()
+    loss = train(model, noisy, args, sys.stderr)
+    elapsed = time.perf_counter() - start
+    print(f"final loss {loss:.6f}  ({elapsed:.1f} s)")
+
+    clean = np.sin(x)
+    prediction = predict(model, clean)
+    error = np.mean((prediction - clean[1:]) ** 2)
+    print(f"prediction error on the clean curve (mean squared) {error:.6f}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / "lstm.csv"
+    write_csv(csv_path, x[1:], clean[1:], prediction)
+    print(f"wrote {csv_path}")
+    png_path = out / "lstm.png"
+    if write_png(png_path, x[1:], clean[1:], prediction):
+        print(f"wrote {png_path}")
+    else:
+        print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "lstm", help="train the LSTM model on a sine curve; CSV and PNG of prediction vs truth",
+        description=__doc__,
+    )
+    p.add_argument("--n", type=int, default=1000, help="points on the curve (default 1000)")
+    p.add_argument("--bptt", type=int, default=30, help="steps per truncated backprop (default 30)")
+    p.add_argument("--hidden", type=int, default=32, help="LSTM hidden size (default 32)")
+    p.add_argument("--epochs", type=int, default=100, help="passes over the curve (default 100)")
+    p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate (default 0.001)")
+    p.add_argument(
+        "--noise", type=float, default=0.05, help="uniform noise amplitude (default 0.05)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed for the noise and the weights (default 0)"
+    )
+    p.add_argument("--out", default="lstm-out", help="output folder (default ./lstm-out)")
+    p.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bar on stderr"
+    )
+    p.set_defaults(func=run)

@@ -1,0 +1,99 @@
+"""Elementwise gates of neural networks: clip, dropout and mask_fill.
+
+Each multiplies the incoming gradient by a constant 0/1 (or scaled) array fixed in the
+forward pass, so every higher derivative through them is zero, as it mathematically is.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from cygrad.config import current
+from cygrad.functions._util import broadcasts_to, data_of, recording
+from cygrad.variable import Function, Variable, as_variable
+from cygrad.variable.constructors import RNGLike, rng_from
+
+__all__ = ["clip", "dropout", "mask_fill"]
+
+
+class _Gate(Function):
+    """``y = forward(x)`` whose gradient is ``gy * self.gate`` (an array of x's dtype)."""
+
+    gate: np.ndarray
+
+    def backward(self, gy):
+        if not recording():
+            return gy.data * self.gate
+        return gy * self.gate
+
+
+class Clip(_Gate):
+    def __init__(self, lo: ArrayLike | None, hi: ArrayLike | None) -> None:
+        self.lo = lo
+        self.hi = hi
+
+    def forward(self, x):
+        # Bounds take x's dtype, so a float64 bound never upcasts float32 data.
+        lo = None if self.lo is None else np.asarray(self.lo, dtype=x.dtype)
+        hi = None if self.hi is None else np.asarray(self.hi, dtype=x.dtype)
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        self.gate = inside.astype(x.dtype)
+        return np.clip(x, lo, hi)
+
+
+class Dropout(_Gate):
+    def __init__(self, ratio: float, rng: np.random.Generator) -> None:
+        self.ratio = ratio
+        self.rng = rng
+
+    def forward(self, x):
+        keep = self.rng.random(x.shape) >= self.ratio
+        self.gate = keep.astype(x.dtype) * (1 / (1 - self.ratio))
+        return x * self.gate
+
+
+class MaskFill(_Gate):
+    def __init__(self, mask: np.ndarray, value: ArrayLike) -> None:
+        self.mask = mask
+        self.value = value
+
+    def forward(self, x):
+        if not broadcasts_to(self.mask.shape, x.shape):
+            raise ValueError(
+                f"mask_fill: mask of shape {self.mask.shape} does not broadcast to x of "
+                f"shape {x.shape}"
+            )
+        self.gate = np.broadcast_to(~self.mask, x.shape).astype(x.dtype)
+        return np.where(self.mask, np.asarray(self.value, dtype=x.dtype), x)
+
+
+def clip(x: ArrayLike, lo: ArrayLike | None, hi: ArrayLike | None) -> Variable:
+    """Limit ``x`` to [lo, hi] (either bound may be None). The gradient passes where
+    lo <= x <= hi and is zero outside."""
+    if lo is not None and hi is not None and np.any(np.asarray(lo) > np.asarray(hi)):
+        raise ValueError(f"clip: lo {lo} is greater than hi {hi}")
+    return Clip(lo, hi)(x)
+
+
+def dropout(x: ArrayLike, ratio: float = 0.5, rng: RNGLike = None) -> Variable:
+    """Inverted dropout: zero each element with probability ``ratio`` and scale the kept ones
+    by 1/(1 - ratio), so the expected value is unchanged. The identity under ``test_mode()``.
+    ``rng`` is a numpy Generator, an int seed (the same mask every call) or None."""
+    if not 0 <= ratio < 1:
+        raise ValueError(f"dropout: ratio must be in [0, 1), got {ratio}")
+    if not current.get().train:
+        return as_variable(x)
+    return Dropout(float(ratio), rng_from(rng))(x)
+
+
+def mask_fill(x: ArrayLike, mask: ArrayLike, value: float) -> Variable:
+    """``value`` where ``mask`` is true, ``x`` elsewhere; ``mask`` broadcasts to x's shape.
+    The gradient is zero exactly at the filled elements."""
+    m = data_of(mask)
+    if m.dtype != bool:
+        m = m != 0
+    return MaskFill(m, value)(x)

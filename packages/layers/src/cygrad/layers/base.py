@@ -1,0 +1,121 @@
+"""What the built-in layers share: named parameters, creation on the first call, calling.
+
+A layer whose input size is not given creates its parameters on the first call, from the
+input's last dimension. ``param_shapes(in_size)`` tells every parameter's shape without
+creating anything, which is how ``Model.load`` checks a file against a layer that has not
+been called yet and then creates the parameters from the file's shapes.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+
+from cygrad.layers.parameter import Parameter, Parameters
+import cygrad.functions as F
+from cygrad.variable import Variable, as_variable
+from cygrad.variable.constructors import RNGLike, rng_from
+
+__all__ = ["LayerBase", "RecurrentBase"]
+
+
+def check_size(owner: str, name: str, value: Any) -> int:
+    """``value`` as a positive int, or a TypeError/ValueError naming ``owner`` and ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{owner}: {name} must be at least 1, got {value}")
+    return int(value)
+
+
+class LayerBase(ABC):
+    """Base of the built-in layers; subclasses define ``param_shapes`` and ``forward``.
+
+    Weights (2-D parameters) start as N(0, 1) / sqrt(rows), drawn from the layer's generator
+    in the order ``param_shapes`` lists them; vectors (biases) start at zero.
+    """
+
+    #: The parameter whose first dimension is the input size.
+    in_key: ClassVar[str]
+
+    def __init__(self, in_size: int | None, rng: RNGLike, dtype: Any = np.float64) -> None:
+        self._params = Parameters()
+        self._rng = rng_from(rng)
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f" or self.dtype.itemsize not in (4, 8):
+            raise TypeError(
+                f"{type(self).__name__}: dtype must be float32 or float64, got {self.dtype}"
+            )
+        self.in_size: int | None = None
+        if in_size is not None:
+            self.initialize(in_size)
+
+    @property
+    def initialized(self) -> bool:
+        """Whether the parameters exist (False until the first call when ``in_size`` was None)."""
+        return self.in_size is not None
+
+    @abstractmethod
+    def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
+        """Every parameter's name and shape for an input of ``in_size`` features, in order."""
+
+    def initialize(self, in_size: int) -> None:
+        """Create the parameters for inputs of ``in_size`` features (once)."""
+        in_size = check_size(type(self).__name__, "in_size", in_size)
+        if self.initialized:
+            raise ValueError(
+                f"{type(self).__name__}: already initialised with in_size {self.in_size}"
+            )
+        for name, shape in self.param_shapes(in_size).items():
+            if len(shape) == 2:
+                data = self._rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])
+            else:
+                data = np.zeros(shape)
+            self._params.add(name, Parameter(data.astype(self.dtype, copy=False), name=name))
+        self.in_size = in_size
+
+    def _ensure_initialized(self, x: Variable) -> None:
+        """Create the parameters from the first input's last dimension."""
+        if x.ndim == 0:
+            raise ValueError(
+                f"{type(self).__name__}: input must have at least one dimension, got shape ()"
+            )
+        self.initialize(x.shape[-1])
+
+    @abstractmethod
+    def forward(self, *xs: Any) -> list[Variable]:
+        """Run the layer; every output in a list."""
+
+    def first(self, *xs: Any) -> Variable:
+        """The first output of ``forward``."""
+        return self.forward(*xs)[0]
+
+    def __call__(self, *xs: Any) -> Variable:
+        return self.first(*xs)
+
+    def params(self) -> Parameters:
+        """This layer's parameters (empty before the first call of a lazy layer)."""
+        return self._params
+
+    def cleargrads(self) -> None:
+        self._params.cleargrads()
+
+
+class RecurrentBase(LayerBase):
+    """What RNN and LSTM share: parameters ``Wx``, ``Wh``, ``b`` and a hidden state ``h``."""
+
+    in_key = "Wx"
+    h: Variable | None
+
+    def _preactivation(self, x: Any) -> Variable:
+        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero)."""
+        x = as_variable(x)
+        if self.in_size is None:
+            self._ensure_initialized(x)
+        p = self._params
+        a = F.linear(x, p["Wx"], p["b"])
+        if self.h is not None:
+            # The recurrent product takes the input part as its bias: one node, not two.
+            a = F.linear(self.h, p["Wh"], a)
+        return a

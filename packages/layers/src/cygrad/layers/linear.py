@@ -1,0 +1,53 @@
+"""Linear: ``y = x @ W + b``, the fully connected layer."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import cygrad.functions as F
+from cygrad.layers.base import LayerBase, check_size
+from cygrad.variable import Variable, as_variable
+from cygrad.variable.constructors import RNGLike
+
+__all__ = ["Linear"]
+
+
+class Linear(LayerBase):
+    """``x @ W + b`` with ``W`` of shape (in, out) and ``b`` of shape (out,).
+
+    ``W`` starts as N(0, 1) / sqrt(in), ``b`` at zero. Without ``in_size`` the parameters are
+    created on the first call from the input's last dimension; ``nobias`` leaves ``b`` out.
+    """
+
+    in_key = "W"
+
+    def __init__(
+        self,
+        out_size: int,
+        *,
+        in_size: int | None = None,
+        nobias: bool = False,
+        rng: RNGLike = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.out_size = check_size("Linear", "out_size", out_size)
+        self.nobias = bool(nobias)
+        super().__init__(in_size, rng, dtype)
+
+    def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
+        shapes = {"W": (in_size, self.out_size)}
+        if not self.nobias:
+            shapes["b"] = (self.out_size,)
+        return shapes
+
+    def forward(self, x: Any) -> list[Variable]:
+        """``[x @ W + b]`` for ``x`` of shape (..., in)."""
+        x = as_variable(x)
+        if self.in_size is None:
+            self._ensure_initialized(x)
+        p = self._params
+        return [F.linear(x, p["W"], None if self.nobias else p["b"])]
+
+    def __repr__(self) -> str:
+        return f"Linear(in_size={self.in_size}, out_size={self.out_size}, nobias={self.nobias})"

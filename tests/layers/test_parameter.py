@@ -1,0 +1,69 @@
+"""Parameter and Parameters: an ordered, deterministic collection of named Variables."""
+import numpy as np
+import pytest
+
+from cygrad.layers import Parameter, Parameters
+from cygrad.variable import Variable
+
+
+def test_parameter_is_a_variable_that_takes_part_in_graphs():
+    p = Parameter(np.array([1.0, 2.0]), name="w")
+    assert isinstance(p, Variable)
+    assert p.name == "w"
+    y = (p * p).sum()
+    y.backward()
+    np.testing.assert_array_equal(p.grad.data, [2.0, 4.0])
+
+
+def test_parameters_keep_insertion_order():
+    ps = Parameters()
+    names = ["z", "a", "m", "b"]
+    for n in names:
+        ps.add(n, Parameter(np.zeros(1)))
+    assert list(ps) == names
+    assert list(ps.keys()) == names
+    assert [p for p in ps.params()] == [ps[n] for n in names]
+    assert len(ps) == 4 and "m" in ps and "q" not in ps
+
+
+def test_add_refuses_duplicates_and_non_parameters():
+    ps = Parameters()
+    first = Parameter(np.zeros(2))
+    ps.add("W", first)
+    with pytest.raises(ValueError, match="'W' already exists"):
+        ps.add("W", Parameter(np.ones(2)))
+    assert ps["W"] is first
+    with pytest.raises(TypeError, match="'b' must be a Parameter, got Variable"):
+        ps.add("b", Variable(np.zeros(2)))
+    with pytest.raises(TypeError, match="name must be a str"):
+        ps.add(0, Parameter(np.zeros(2)))
+    assert list(ps) == ["W"]
+
+
+def test_delete_removes_one_name():
+    ps = Parameters()
+    for n in "abc":
+        ps.add(n, Parameter(np.zeros(1)))
+    ps.delete("b")
+    assert list(ps) == ["a", "c"]
+    with pytest.raises(KeyError, match="'b'"):
+        ps.delete("b")
+    ps.add("b", Parameter(np.zeros(1)))
+    assert list(ps) == ["a", "c", "b"]
+
+
+def test_cleargrads_forgets_every_gradient():
+    ps = Parameters()
+    a, b = Parameter(np.array(2.0)), Parameter(np.array(3.0))
+    ps.add("a", a)
+    ps.add("b", b)
+    (a * b).backward()
+    assert a.grad is not None and b.grad is not None
+    ps.cleargrads()
+    assert a.grad is None and b.grad is None
+
+
+def test_repr_lists_names_and_shapes():
+    ps = Parameters()
+    ps.add("W", Parameter(np.zeros((2, 3))))
+    assert repr(ps) == "Parameters({'W': (2, 3)})"
