@@ -1,0 +1,225 @@
+"""``cygrad bench``: time the BENCHMARKS.md workloads against hand-written NumPy, side by side.
+
+Each workload runs as NumPy (forward plus a manual backward), cygrad and optionally PyTorch,
+from the same starting numbers, interleaved over several rounds in this one process. The
+table gives the median time of each and the ratio cygrad/NumPy next to BENCHMARKS.md's target.
+Every BLAS and OpenMP pool must be pinned to one thread before NumPy loads, so without the
+pinning variables the command runs itself again in a child process that has them.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+from typing import Any
+
+PIN = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+DEFAULT_ROUNDS = 5
+QUICK_ROUNDS = 2
+
+
+def _unpinned() -> list[str]:
+    return [f"{k}={os.environ.get(k, '(unset)')}" for k, v in PIN.items() if os.environ.get(k) != v]
+
+
+def _argv(args: argparse.Namespace) -> list[str]:
+    """The command line that reproduces ``args`` (for the pinned child process)."""
+    argv = ["--clock", args.clock]
+    if args.workloads is not None:
+        argv += ["--workloads", args.workloads]
+    if args.rounds is not None:
+        argv += ["--rounds", str(args.rounds)]
+    if args.quick:
+        argv.append("--quick")
+    if args.torch:
+        argv.append("--torch")
+    if args.json is not None:
+        argv += ["--json", args.json]
+    return argv
+
+
+def _rerun_pinned(args: argparse.Namespace, unpinned: list[str]) -> int:
+    print(
+        f"bench: threads not pinned ({', '.join(unpinned)}); running again with "
+        + " ".join(f"{k}={v}" for k, v in PIN.items()),
+        file=sys.stderr,
+        flush=True,
+    )
+    cmd = [sys.executable, "-m", "cygrad.cli", "bench", *_argv(args)]
+    return subprocess.call(cmd, env={**os.environ, **PIN})
+
+
+def _fmt_time(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _fmt_ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _target_text(w: Any) -> str:
+    parts = []
+    if w.target is not None:
+        parts.append(f"<={w.target:g}x")
+    if w.milestone is not None:
+        parts.append(f"{w.milestone[0]} <={w.milestone[1]:g}x")
+    return ", ".join(parts) or "-"
+
+
+def _verdict(w: Any, ratio: float | None) -> str:
+    if ratio is None:
+        return "-"
+    if w.stretch is not None and ratio <= w.stretch:
+        return "meets stretch"
+    if w.target is not None and ratio <= w.target:
+        return "meets target"
+    if w.milestone is not None and ratio <= w.milestone[1]:
+        return f"meets {w.milestone[0]} only"
+    return "over target"
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(wd) for c, wd in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * wd for wd in widths))
+    return "\n".join(lines)
+
+
+def _summarise(w: Any, result: Any, steps: int, with_torch: bool,
+               notes: list[str]) -> tuple[dict[str, str], dict[str, Any]]:
+    """One table row and one JSON record for a workload that ran (checks passed or not)."""
+    row = {"workload": w.id, "unit": w.unit, "target": _target_text(w)}
+    record: dict[str, Any] = {"id": w.id, "title": w.title, "unit": w.unit, "steps": steps,
+                              "target": w.target, "stretch": w.stretch}
+    if not result.ok:
+        notes.extend(f"{w.id}: CHECK FAILED: {p}" for p in result.problems)
+        row["cygrad/numpy"] = "CHECK FAILED"
+        record["problems"] = result.problems
+        return row, record
+    ratio = result.ratio("cygrad")
+    per_round = result.round_ratios("cygrad")
+    medians = {name: t.median for name, t in result.timings.items()}
+    row.update({name: _fmt_time(m) for name, m in medians.items()})
+    row["cygrad/numpy"] = _fmt_ratio(ratio)
+    row["per round"] = f"{min(per_round):.2f}-{max(per_round):.2f}x"
+    row["verdict"] = _verdict(w, ratio)
+    record.update(check="passed", ratio=ratio, round_ratios=per_round, medians=medians,
+                  times={name: t.times for name, t in result.timings.items()})
+    if with_torch:
+        row["torch/numpy"] = _fmt_ratio(result.ratio("torch"))
+        record["torch_ratio"] = result.ratio("torch")
+    return row, record
+
+
+def _progress(message: str) -> None:
+    """A one-line progress note, on a terminal only (so logs and tests stay clean)."""
+    if sys.stderr.isatty():
+        print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    unpinned = _unpinned()
+    if unpinned:
+        return _rerun_pinned(args, unpinned)
+
+    import numpy as np
+
+    from cygrad.cli.benchmarks import select
+    from cygrad.cli.benchmarks.harness import CLOCKS, run_workload
+    from cygrad.cli.benchmarks.workload import missing_requirements
+
+    try:
+        workloads = select(args.workloads)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
+    rounds = args.rounds
+    if rounds is None:
+        rounds = QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS
+    if rounds < 1:
+        print(f"bench: --rounds must be at least 1, got {rounds}", file=sys.stderr)
+        return 2
+
+    with_torch = False
+    torch_note = ""
+    if args.torch:
+        if importlib.util.find_spec("torch") is None:
+            print("bench: --torch: PyTorch is not installed; timing without it")
+        else:
+            import torch
+
+            torch.set_num_threads(1)
+            with_torch = True
+            torch_note = f", torch {torch.__version__}"
+
+    print(
+        f"cygrad bench: {rounds} round(s){' (quick)' if args.quick else ''}, interleaved, "
+        f"{args.clock} time, 1 thread; Python {platform.python_version()}, numpy {np.__version__}"
+        + torch_note,
+        flush=True,
+    )
+    columns = ["workload", "unit", "numpy", "cygrad", "cygrad/numpy", "per round"]
+    if with_torch:
+        columns += ["torch", "torch/numpy"]
+    columns += ["target", "verdict"]
+    rows: list[dict[str, str]] = []
+    notes: list[str] = []
+    records: list[dict[str, Any]] = []
+    for w in workloads:
+        reason = missing_requirements(w.requires)
+        if reason:
+            notes.append(f"{w.id}: skipped: {reason}")
+            records.append({"id": w.id, "title": w.title, "skipped": reason})
+            continue
+        steps = w.quick_steps if args.quick else w.steps
+        impls = w.implementations(with_torch)
+        result = run_workload(w, impls, steps, rounds, CLOCKS[args.clock], _progress)
+        _progress("")
+        row, record = _summarise(w, result, steps, with_torch, notes)
+        rows.append(row)
+        records.append(record)
+
+    failed = any("problems" in r for r in records)
+    if rows:
+        print(_table([columns] + [[row.get(c, "-") for c in columns] for row in rows]))
+    for note in notes:
+        print(note)
+    if rows and not failed:
+        print("checks: every implementation computed the same numbers "
+              "(and BENCHMARKS.md's values where given)")
+    if args.json is not None:
+        payload = {
+            "rounds": rounds,
+            "quick": args.quick,
+            "clock": args.clock,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "threads": {k: os.environ.get(k) for k in PIN},
+            "workloads": records,
+        }
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=2)
+            fh.write("\n")
+    return 1 if failed else 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="time the BENCHMARKS.md workloads against NumPy",
+                       description=__doc__)
+    p.add_argument("--workloads", metavar="W1,W5",
+                   help="comma-separated workload ids; W3 selects every W3 variant (default: all)")
+    p.add_argument("--rounds", type=int, help=f"timed rounds (default {DEFAULT_ROUNDS}, "
+                                               f"{QUICK_ROUNDS} with --quick)")
+    p.add_argument("--quick", action="store_true",
+                   help="few steps per run: checks that everything works, timings are rough")
+    p.add_argument("--torch", action="store_true",
+                   help="add PyTorch as a third implementation when it is installed")
+    p.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                   help="cpu: this process's CPU time (default, steadier on a shared machine); "
+                        "wall: elapsed time")
+    p.add_argument("--json", metavar="FILE", help="also write every timing to FILE as JSON")
+    p.set_defaults(func=run)

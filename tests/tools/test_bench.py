@@ -1,0 +1,195 @@
+"""``cygrad bench`` and tools/bench: they run, pin threads, check results, and report ratios.
+
+Speed itself is never asserted here: only that the tool measures the right computations.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cygrad.cli.benchmarks import ALL, select
+from cygrad.cli.benchmarks.harness import run_workload
+from cygrad.cli.benchmarks.workload import (
+    Workload,
+    compare_results,
+    missing_requirements,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+PIN = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _env(pinned: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PIN}
+    if pinned:
+        env.update({k: "1" for k in PIN})
+    return env
+
+
+def _ratio(stdout: str, workload: str) -> float:
+    row = re.search(rf"^{workload}\s+us/\w+\s+[\d.e+-]+\s+[\d.e+-]+\s+([\d.]+)x\s", stdout, re.M)
+    assert row, f"no {workload} ratio in:\n{stdout}"
+    return float(row.group(1))
+
+
+def test_quick_run_prints_w1_and_w5_ratios_after_passing_checks(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cygrad.cli", "bench", "--quick", "--workloads", "W1,W5",
+         "--json", str(out)],
+        env=_env(pinned=True), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _ratio(proc.stdout, "W1") > 0
+    assert _ratio(proc.stdout, "W5") > 0
+    assert "CHECK FAILED" not in proc.stdout
+    assert "checks: every implementation computed the same numbers" in proc.stdout
+
+    report = json.loads(out.read_text())
+    assert report["threads"] == {k: "1" for k in PIN}
+    assert [w["id"] for w in report["workloads"]] == ["W1", "W5"]
+    for w in report["workloads"]:
+        assert w["check"] == "passed"
+        assert w["steps"] == {"W1": 10000, "W5": 2000}[w["id"]]
+        assert len(w["times"]["numpy"]) == len(w["times"]["cygrad"]) == report["rounds"] == 2
+        assert w["ratio"] == pytest.approx(w["medians"]["cygrad"] / w["medians"]["numpy"])
+
+
+def test_tools_bench_pins_threads_before_numpy_loads(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [str(REPO / "tools" / "bench"), "--quick", "--workloads", "W5", "--rounds", "1",
+         "--json", str(out)],
+        env={**_env(pinned=False), "PYTHON": sys.executable},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "running again" not in proc.stderr
+    assert json.loads(out.read_text())["threads"] == {k: "1" for k in PIN}
+
+
+def test_unpinned_command_reruns_itself_pinned(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cygrad.cli", "bench", "--quick", "--workloads", "W5",
+         "--rounds", "1", "--json", str(out)],
+        env=_env(pinned=False), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "threads not pinned" in proc.stderr and "running again" in proc.stderr
+    assert json.loads(out.read_text())["threads"] == {k: "1" for k in PIN}
+    assert _ratio(proc.stdout, "W5") > 0
+
+
+def test_torch_is_an_optional_peer():
+    proc = subprocess.run(
+        [sys.executable, "-m", "cygrad.cli", "bench", "--quick", "--workloads", "W5",
+         "--rounds", "1", "--torch"],
+        env=_env(pinned=True), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    if importlib.util.find_spec("torch") is None:
+        assert "PyTorch is not installed; timing without it" in proc.stdout
+        assert "torch/numpy" not in proc.stdout
+    else:
+        assert re.search(r"^W5\s.*\s[\d.]+x\s.*\s[\d.]+x\s", proc.stdout, re.M), proc.stdout
+        assert "torch/numpy" in proc.stdout
+    assert _ratio(proc.stdout, "W5") > 0
+
+
+def test_unknown_workload_is_an_error_listing_known_ones():
+    proc = subprocess.run(
+        [sys.executable, "-m", "cygrad.cli", "bench", "--workloads", "W9"],
+        env=_env(pinned=True), capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "unknown workload 'W9'" in proc.stderr and "W5" in proc.stderr
+
+
+def test_select_expands_a_family_and_keeps_benchmark_order():
+    ids = [w.id for w in select("w5, W3")]
+    assert ids == ["W3-f64-sigmoid", "W3-f32-sigmoid", "W3-f64-relu", "W3-f32-relu", "W5"]
+    assert [w.id for w in select(None)] == [w.id for w in ALL]
+    with pytest.raises(ValueError, match="unknown workload 'W3-F16'"):
+        select("W3-f16")
+
+
+def test_missing_requirements_names_what_is_absent():
+    assert missing_requirements(("cygrad.variable.Variable",)) is None
+    assert missing_requirements(("cygrad.no_such_package.Thing",)) == (
+        "needs cygrad.no_such_package (not installed)"
+    )
+    assert missing_requirements(("cygrad.variable.NoSuchThing", "cygrad.variable.Variable")) == (
+        "needs cygrad.variable.NoSuchThing (not in the installed packages)"
+    )
+
+
+def test_compare_results_is_relative_to_each_arrays_scale():
+    ref = {"w": np.array([1000.0, 0.0]), "loss": np.array(2.0)}
+
+    def differs(w, loss=2.0):
+        return compare_results(ref, {"w": np.array(w), "loss": np.array(loss)}, 1e-9)
+
+    assert differs([1000.0 + 1e-7, 1e-8]) is None
+    assert differs([1000.0, 1e-5]).startswith("w[1]: 1e-05 vs 0.0")
+    assert differs([1000.0, 0.0], 2.0 + 1e-6).startswith("loss: ")
+    assert "shape" in differs([0.0, 0.0, 0.0])
+    assert "non-finite" in differs([np.nan, 0.0])
+    assert "names differ" in compare_results(ref, {"w": ref["w"]}, 1e-9)
+
+
+def _constant_impl(value: float):
+    def prepare(steps: int):
+        def run():
+            return {"x": np.array(value * steps + 0.0 * np.ones(1000).sum())}
+        return run
+    return prepare
+
+
+def _fake_workload(**kw) -> Workload:
+    return Workload(id="WX", title="fake", unit="us/iteration", unit_factor=1e6, steps=3,
+                    quick_steps=3, numpy=_constant_impl(1.0), **kw)
+
+
+def test_a_wrong_computation_gets_no_ratio():
+    w = _fake_workload(cygrad=_constant_impl(1.0 + 1e-6))
+    result = run_workload(w, w.implementations(False), steps=3, rounds=2)
+    assert not result.ok
+    assert result.ratio("cygrad") is None and result.round_ratios("cygrad") == []
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith("cygrad differs from numpy: x: 3.00000")
+
+
+def test_values_from_benchmarks_md_are_checked_for_every_implementation():
+    w = _fake_workload(cygrad=_constant_impl(1.0), expected=lambda steps: {"x": 4.0})
+    result = run_workload(w, w.implementations(False), steps=3, rounds=1)
+    assert [p.split(":")[0] for p in result.problems] == ["numpy", "cygrad"]
+    assert "BENCHMARKS.md says 4.0" in result.problems[0]
+
+
+def test_a_crashing_implementation_is_reported_not_raised():
+    def broken(steps: int):
+        def run():
+            raise RuntimeError("boom")
+        return run
+
+    w = _fake_workload(cygrad=broken)
+    result = run_workload(w, w.implementations(False), steps=3, rounds=1)
+    assert result.problems == ["cygrad raised RuntimeError: boom"]
+
+
+def test_correct_implementations_are_timed_in_every_round():
+    w = _fake_workload(cygrad=_constant_impl(1.0))
+    result = run_workload(w, w.implementations(False), steps=3, rounds=4, clock=time.perf_counter)
+    assert result.ok
+    assert len(result.timings["numpy"].times) == len(result.timings["cygrad"].times) == 4
+    assert len(result.round_ratios("cygrad")) == 4
