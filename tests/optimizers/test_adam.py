@@ -51,14 +51,20 @@ def test_t_counts_update_calls(stand_in):
     assert opt.t == 2
 
 
+def lr_t(lr, t, beta1=0.9, beta2=0.999):
+    return lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+
+
 def test_adamw_zero_grad_only_decays(stand_in):
     p = Variable(np.array([2.0, -4.0]))
     p.grad = Variable(np.zeros(2))
     opt = AdamW(lr=0.1, weight_decay=0.5)
     opt.update(stand_in(p=p))
-    np.testing.assert_allclose(p.data, [2.0 * 0.95, -4.0 * 0.95], rtol=1e-15)
+    first = 1 - lr_t(0.1, 1) * 0.5
+    np.testing.assert_allclose(p.data, [2.0 * first, -4.0 * first], rtol=1e-15)
     opt.update(stand_in(p=p))
-    np.testing.assert_allclose(p.data, [2.0 * 0.95**2, -4.0 * 0.95**2], rtol=1e-15)
+    second = first * (1 - lr_t(0.1, 2) * 0.5)
+    np.testing.assert_allclose(p.data, [2.0 * second, -4.0 * second], rtol=1e-15)
 
 
 def test_adamw_is_adam_plus_decoupled_decay(stand_in):
@@ -68,7 +74,22 @@ def test_adamw_is_adam_plus_decoupled_decay(stand_in):
     p.grad = Variable(GRADS[0])
     AdamW(lr=lr, weight_decay=wd).update(stand_in(p=p))
     adam_only = adam_by_hand(p0, GRADS[:1], lr, 0.9, 0.999, 1e-8)[0]
-    np.testing.assert_allclose(p.data, adam_only - lr * wd * p0, rtol=1e-14)
+    np.testing.assert_allclose(p.data, adam_only * (1 - lr_t(lr, 1) * wd), rtol=1e-14)
+
+
+def test_adam_and_adamw_reproduce_the_original(stand_in):
+    # p = 1 with gradient 1 held fixed, as in the Go original's examples (its Adam example
+    # runs in float32, its AdamW example in float64).
+    for opt, p, expected in [
+        (Adam(lr=0.001), np.float32(1.0), np.array([0.999, 0.998], dtype=np.float32)),
+        (AdamW(lr=0.001, weight_decay=0.1), 1.0, [0.9989684091623926, 0.9979449255202475]),
+    ]:
+        p = Variable(p)
+        p.grad = Variable(np.ones((), dtype=p.dtype))
+        model = stand_in(p=p)
+        for want in expected:
+            opt.update(model)
+            assert p.data == want
 
 
 def test_adamw_without_decay_is_adam(regression):

@@ -23,6 +23,10 @@ BAD_CALLS = {
     "clip": (lambda x: F.clip(x, 1.0, 0.0), ValueError, "clip: lo 1.0 is greater than hi 0.0"),
     "dropout": (lambda x: F.dropout(x, 1.0), ValueError, "dropout: ratio"),
     "mse": (lambda x: F.mean_squared_error(x, np.ones(2)), ValueError, "mean_squared_error: shapes"),
+    "clip type": (lambda x: F.clip(x, "a", 1.0), TypeError, "clip: lo must be a number"),
+    "dropout type": (lambda x: F.dropout(x, "a"), TypeError, "dropout: ratio must be a number"),
+    "mask value": (lambda x: F.mask_fill(x, x.data > 0, "a"), TypeError, "mask_fill: value"),
+    "split type": (lambda x: F.split(x, 2.0), TypeError, "split: sections must be an int"),
 }
 
 

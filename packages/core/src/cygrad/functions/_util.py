@@ -44,3 +44,11 @@ def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     if len(shape) > len(target):
         return False
     return all(s == 1 or s == t for s, t in zip(shape[::-1], target[::-1]))
+
+
+def numbers(value: Any, name: str, what: str) -> np.ndarray:
+    """``value`` as an array of numbers, or a TypeError naming the function and argument."""
+    a = np.asarray(value)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: {what} must be a number or an array of numbers, got {value!r}")
+    return a

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cygrad.config import current
-from cygrad.functions._util import broadcasts_to, data_of, recording
+from cygrad.functions._util import broadcasts_to, data_of, numbers, recording
 from cygrad.variable import Function, Variable, as_variable
 from cygrad.variable.constructors import RNGLike, rng_from
 
@@ -74,7 +74,8 @@ class MaskFill(_Gate):
 def clip(x: ArrayLike, lo: ArrayLike | None, hi: ArrayLike | None) -> Variable:
     """Limit ``x`` to [lo, hi] (either bound may be None). The gradient passes where
     lo <= x <= hi and is zero outside."""
-    if lo is not None and hi is not None and np.any(np.asarray(lo) > np.asarray(hi)):
+    bounds = [None if b is None else numbers(b, "clip", what) for b, what in ((lo, "lo"), (hi, "hi"))]
+    if bounds[0] is not None and bounds[1] is not None and np.any(bounds[0] > bounds[1]):
         raise ValueError(f"clip: lo {lo} is greater than hi {hi}")
     return Clip(lo, hi)(x)
 
@@ -83,6 +84,8 @@ def dropout(x: ArrayLike, ratio: float = 0.5, rng: RNGLike = None) -> Variable:
     """Inverted dropout: zero each element with probability ``ratio`` and scale the kept ones
     by 1/(1 - ratio), so the expected value is unchanged. The identity under ``test_mode()``.
     ``rng`` is a numpy Generator, an int seed (the same mask every call) or None."""
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float, np.integer, np.floating)):
+        raise TypeError(f"dropout: ratio must be a number, got {ratio!r}")
     if not 0 <= ratio < 1:
         raise ValueError(f"dropout: ratio must be in [0, 1), got {ratio}")
     if not current.get().train:
@@ -93,6 +96,7 @@ def dropout(x: ArrayLike, ratio: float = 0.5, rng: RNGLike = None) -> Variable:
 def mask_fill(x: ArrayLike, mask: ArrayLike, value: float) -> Variable:
     """``value`` where ``mask`` is true, ``x`` elsewhere; ``mask`` broadcasts to x's shape.
     The gradient is zero exactly at the filled elements."""
+    numbers(value, "mask_fill", "value")
     m = data_of(mask)
     if m.dtype != bool:
         m = m != 0

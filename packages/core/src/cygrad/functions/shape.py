@@ -112,13 +112,17 @@ def split(x: ArrayLike, sections: int | Sequence[int], axis: int = 0) -> tuple[V
                 f"split: {sections} sections do not divide axis {ax} of length {length}"
             )
         sections = int(sections)
-    else:
+    elif isinstance(sections, (list, tuple, np.ndarray)):
         indices = integer_array(list(sections), "split", "split indices")
         if indices.ndim != 1:
             raise ValueError(
                 f"split: sections must be an int or a flat list of ints, got {sections!r}"
             )
         sections = indices.tolist()
+    else:
+        raise TypeError(
+            f"split: sections must be an int or a list of indices, got {sections!r}"
+        )
     return Split(sections, ax)(v)
 
 

@@ -6,5 +6,6 @@ itself. Hypothesis strategies for inputs live in ``cygrad.testing.strategies`` (
 ``cygrad-core[testing]``); this module itself needs only NumPy.
 """
 from cygrad.testing.gradcheck import check_double_grad, check_grad, numerical_grad
+from cygrad.testing.layer import check_layer
 
-__all__ = ["check_double_grad", "check_grad", "numerical_grad"]
+__all__ = ["check_double_grad", "check_grad", "check_layer", "numerical_grad"]

@@ -1,4 +1,4 @@
-"""Models: the seed's model package (Model, MLP, LSTM).
+"""Models: the seed's model package (Model, MLP, LSTM) and Sequential.
 
 >>> import cygrad.functions as F
 >>> from cygrad.models import MLP
@@ -11,5 +11,6 @@
 from cygrad.models.lstm import LSTM
 from cygrad.models.mlp import MLP, Activation
 from cygrad.models.model import Model
+from cygrad.models.sequential import Sequential
 
-__all__ = ["LSTM", "MLP", "Activation", "Model"]
+__all__ = ["LSTM", "MLP", "Activation", "Model", "Sequential"]

@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 import cygrad.functions as F
+from cygrad import registry
 from cygrad.layers import Linear
 from cygrad.models.model import Model
 from cygrad.variable import Variable
@@ -16,7 +17,10 @@ Activation = Union[Callable[[Variable], Variable], str]
 
 
 def resolve_activation(activation: Activation) -> Callable[[Variable], Variable]:
-    """The callable that ``activation`` names (a callable is used as it is)."""
+    """The callable that ``activation`` names: a registered activation's name (``"relu"``,
+    or one a plugin registered) is looked up in ``cygrad.registry``; a callable is used as it is."""
+    if isinstance(activation, str):
+        return registry.activation(activation)
     if callable(activation):
         return activation
     raise TypeError(

@@ -32,17 +32,29 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
 
-    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        lr_t = self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)
+    def _lr_t(self) -> float:
+        """The bias-corrected learning rate of step ``t``."""
+        return self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)
+
+    def _moments(self, grad: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Advance ``m`` and ``v`` in place; the step direction ``m / (sqrt(v) + eps)``."""
         m, v = state["m"], state["v"]
         m += (1.0 - self.beta1) * (grad - m)
         v += (1.0 - self.beta2) * (grad * grad - v)
-        data -= lr_t * m / (np.sqrt(v) + self.eps)
+        return m / (np.sqrt(v) + self.eps)
+
+    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        data -= self._lr_t() * self._moments(grad, state)
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov & Hutter): each step also shrinks the
-    parameter by ``lr * weight_decay * p``, independently of the gradient and of ``m``/``v``."""
+    """Adam with decoupled weight decay: after the Adam step the parameter shrinks by
+    ``lr_t * weight_decay * p``, independently of the gradient and of ``m``/``v``.
+
+    As in the Go original, the decay uses the bias-corrected rate ``lr_t`` of the step and
+    the parameter after the step (the paper and PyTorch use the plain ``lr`` and the value
+    before), so cygrad reproduces the original's values.
+    """
 
     hyperparameters = {**Adam.hyperparameters, "weight_decay": "nonnegative"}
     weight_decay: float
@@ -61,7 +73,6 @@ class AdamW(Adam):
         )
 
     def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        # The Adam step does not depend on the parameter, so decaying first equals decaying
-        # the value the step started from.
-        data *= 1.0 - self.lr * self.weight_decay
-        super()._step(data, grad, state)
+        lr_t = self._lr_t()
+        data -= lr_t * self._moments(grad, state)
+        data -= lr_t * self.weight_decay * data

@@ -1,0 +1,244 @@
+"""check_layer: the conformance kit for layer authors, run by cygrad's own suite on every
+registered layer (plugins included).
+
+It checks what ``Sequential``, ``Model`` and the optimizers rely on: the four Layer methods,
+outputs that are Variables, parameter names that are non-empty, unique and stable, and the
+gradient of every parameter and every float input against central finite differences.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from cygrad.registry.checks import LAYER_METHODS, missing_methods
+from cygrad.testing.gradcheck import numerical_grad
+from cygrad.variable import Variable
+from cygrad.variable.constructors import RNGLike, rng_from
+
+__all__ = ["check_layer"]
+
+# A stateful layer (one with reset_state) is run for this many steps from a fresh state, so
+# that the gradients through the carried state (h @ Wh) are checked too.
+STATEFUL_STEPS = 2
+
+
+def check_layer(
+    factory: Callable[[], Any],
+    input_shape: Sequence[int],
+    *,
+    rng: RNGLike = 0,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+) -> None:
+    """Assert that the layers ``factory()`` builds follow the Layer protocol, with right gradients.
+
+    Each step feeds one float64 array of ``input_shape`` drawn from ``rng``, or what the
+    layer's optional ``example_inputs(input_shape, rng)`` returns (a tuple, one array per
+    argument; integer arrays such as token ids are fed as they are and not differentiated).
+    A layer with ``reset_state()`` is run for two steps from a reset state. Checked:
+
+    - the methods ``first``, ``forward``, ``params``, ``cleargrads`` exist; ``forward`` returns
+      a non-empty list of Variables and ``first`` its first element; two identical runs agree;
+    - ``params()`` maps non-empty, unique string names to distinct Variables, with the same
+      names on every call, after more calls and on a second layer from ``factory``;
+    - backward() gives every parameter and float input the gradient that central differences
+      give (of a loss weighting every output with fixed random values), ``cleargrads()``
+      clears them.
+
+    Raises AssertionError naming the layer, the check and the values involved.
+    """
+    where = f"check_layer({getattr(factory, '__qualname__', None) or repr(factory)})"
+    gen = rng_from(rng)
+    layer = _build(where, factory)
+    stateful = callable(getattr(layer, "reset_state", None))
+    steps = [_inputs(where, layer, tuple(input_shape), gen) for _ in range(STATEFUL_STEPS if stateful else 1)]
+
+    def run(step_inputs: list[tuple[Any, ...]]) -> list[list[Variable]]:
+        if stateful:
+            layer.reset_state()
+        return [_outputs(where, layer.forward(*xs)) for xs in step_inputs]
+
+    outs = run(steps)  # also creates the parameters of a lazy layer
+    again = run(steps)
+    for a, b in zip(_flat(outs), _flat(again)):
+        if not np.array_equal(a.data, b.data):
+            raise AssertionError(
+                f"{where}: two identical runs gave different outputs; a stateful layer must "
+                "define reset_state(), and a layer must not draw random numbers when called"
+            )
+    _check_first(where, layer, steps[0], outs[0][0], stateful)
+    names = _check_params(where, layer)
+    run(steps)
+    _same_names(where, "after more calls", names, layer)
+    second = _build(where, factory)
+    if callable(getattr(second, "reset_state", None)):
+        second.reset_state()
+    for xs in steps:
+        second.forward(*xs)
+    _same_names(where, "on a second layer from the factory", names, second)
+
+    cotangents = [gen.uniform(0.5, 1.5, y.shape) * gen.choice([-1.0, 1.0], y.shape) for y in _flat(outs)]
+    _check_gradients(where, layer, run, steps, cotangents, rtol, atol)
+
+
+def _build(where: str, factory: Callable[[], Any]) -> Any:
+    layer = factory()
+    missing = missing_methods(layer, LAYER_METHODS)
+    if missing:
+        raise AssertionError(
+            f"{where}: {type(layer).__name__} lacks the Layer method(s) {', '.join(missing)}"
+        )
+    return layer
+
+
+def _inputs(where: str, layer: Any, shape: tuple[int, ...], gen: np.random.Generator) -> tuple[Any, ...]:
+    """One step's inputs: the layer's own example, or one standard normal float64 array."""
+    make = getattr(layer, "example_inputs", None)
+    if make is None:
+        return (gen.standard_normal(shape),)
+    xs = tuple(make(shape, gen))
+    for i, x in enumerate(xs):
+        if not isinstance(x, (np.ndarray, Variable)):
+            raise AssertionError(
+                f"{where}: example_inputs returned a {type(x).__name__} as input {i}; "
+                "expected ndarrays (or Variables)"
+            )
+    if not xs:
+        raise AssertionError(f"{where}: example_inputs returned no inputs")
+    return tuple(x.data if isinstance(x, Variable) else x for x in xs)
+
+
+def _differentiable(x: np.ndarray) -> bool:
+    return x.dtype.kind == "f"
+
+
+def _outputs(where: str, ys: Any) -> list[Variable]:
+    if not isinstance(ys, list) or not ys:
+        raise AssertionError(
+            f"{where}: forward must return a non-empty list of Variables, got {type(ys).__name__}"
+            + (" (empty)" if isinstance(ys, list) else "")
+        )
+    for i, y in enumerate(ys):
+        if not isinstance(y, Variable):
+            raise AssertionError(f"{where}: forward output {i} is a {type(y).__name__}, not a Variable")
+    return ys
+
+
+def _flat(outs: list[list[Variable]]) -> list[Variable]:
+    return [y for step in outs for y in step]
+
+
+def _check_first(where: str, layer: Any, xs: tuple[Any, ...], expected: Variable, stateful: bool) -> None:
+    if stateful:
+        layer.reset_state()
+    y = layer.first(*xs)
+    if not isinstance(y, Variable):
+        raise AssertionError(f"{where}: first returned a {type(y).__name__}, not a Variable")
+    if y.shape != expected.shape or not np.array_equal(y.data, expected.data):
+        raise AssertionError(
+            f"{where}: first(*xs) (shape {y.shape}) differs from forward(*xs)[0] "
+            f"(shape {expected.shape})"
+        )
+
+
+def _check_params(where: str, layer: Any) -> list[str]:
+    params = layer.params()
+    if not isinstance(params, Mapping):
+        raise AssertionError(
+            f"{where}: params() must return a mapping of names to parameters, got "
+            f"{type(params).__name__}"
+        )
+    names = list(params.keys())
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise AssertionError(f"{where}: parameter name {name!r} is not a non-empty string")
+    if len(set(names)) != len(names):
+        raise AssertionError(f"{where}: parameter names repeat: {names}")
+    values = [params[n] for n in names]
+    for name, p in zip(names, values):
+        if not isinstance(p, Variable):
+            raise AssertionError(f"{where}: parameter {name!r} is a {type(p).__name__}, not a Variable")
+    if len({id(p) for p in values}) != len(values):
+        raise AssertionError(f"{where}: one parameter object is listed under two names in {names}")
+    _same_names(where, "on a second call", names, layer)
+    return names
+
+
+def _same_names(where: str, when: str, names: list[str], layer: Any) -> None:
+    now = list(layer.params().keys())
+    if now != names:
+        raise AssertionError(f"{where}: params() names changed {when}: {names} became {now}")
+
+
+def _check_gradients(
+    where: str, layer: Any, run: Callable[[list[tuple[Any, ...]]], list[list[Variable]]],
+    steps: list[tuple[Any, ...]], cotangents: list[np.ndarray], rtol: float, atol: float,
+) -> None:
+    """Backward against central differences, for every parameter and every float input."""
+    params = layer.params()
+    names = list(params.keys())
+    originals = [np.array(params[n].data, copy=True) for n in names]
+    slots = [(s, i) for s, xs in enumerate(steps) for i, x in enumerate(xs) if _differentiable(np.asarray(x))]
+    arrays = [np.asarray(steps[s][i], dtype=np.float64) for s, i in slots]
+
+    def loss(step_inputs: list[tuple[Any, ...]]) -> Variable:
+        total = None
+        for y, c in zip(_flat(run(step_inputs)), cotangents):
+            term = (y * c).sum()
+            total = term if total is None else total + term
+        return total
+
+    def with_inputs(xs: Sequence[Any]) -> list[tuple[Any, ...]]:
+        step_inputs = [list(step) for step in steps]
+        for (s, i), x in zip(slots, xs):
+            step_inputs[s][i] = x
+        return [tuple(step) for step in step_inputs]
+
+    layer.cleargrads()
+    leaves = [Variable(a.copy()) for a in arrays]
+    loss(with_inputs(leaves)).backward()
+    analytic = [_grad_array(params[n]) for n in names] + [_grad_array(v) for v in leaves]
+    layer.cleargrads()
+    stale = [n for n in names if params[n].grad is not None]
+    if stale:
+        raise AssertionError(f"{where}: cleargrads() left the gradient of {', '.join(stale)}")
+
+    def perturbed(*vs: Variable) -> Variable:
+        for n, v in zip(names, vs):
+            params[n].data = v.data.astype(params[n].dtype)
+        return loss(with_inputs(vs[len(names):]))
+
+    try:
+        numeric = numerical_grad(perturbed, *originals, *arrays)
+    finally:
+        for n, original in zip(names, originals):
+            params[n].data = original
+    labels = [f"parameter {n!r}" for n in names] + [f"input {i} of step {s}" for s, i in slots]
+    for label, a, n in zip(labels, analytic, numeric):
+        _compare(where, label, a, n, rtol, atol)
+
+
+def _grad_array(v: Variable) -> np.ndarray:
+    if v.grad is None:
+        return np.zeros(v.shape)
+    return np.asarray(v.grad.data, dtype=np.float64)
+
+
+def _compare(where: str, label: str, analytic: np.ndarray, numeric: np.ndarray, rtol: float, atol: float) -> None:
+    if analytic.shape != numeric.shape:
+        raise AssertionError(
+            f"{where}: the gradient of {label} has shape {analytic.shape}, expected {numeric.shape}"
+        )
+    excess = np.abs(analytic - numeric) / (atol + rtol * np.abs(numeric))
+    bad = ~(excess <= 1.0)  # nan counts as bad
+    if bad.any():
+        k = int(np.argmax(np.where(np.isnan(excess), np.inf, excess)))
+        idx = tuple(int(j) for j in np.unravel_index(k, numeric.shape))
+        raise AssertionError(
+            f"{where}: the gradient of {label} (shape {numeric.shape}) is wrong at index {idx}: "
+            f"analytic {float(analytic.reshape(-1)[k])!r}, numeric {float(numeric.reshape(-1)[k])!r} "
+            f"(allowed atol {atol:g} + rtol {rtol:g} * |numeric|; {int(bad.sum())} of "
+            f"{numeric.size} elements off)"
+        )

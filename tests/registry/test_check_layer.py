@@ -1,0 +1,179 @@
+"""check_layer accepts conforming layers and names what is wrong with the others."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import cygrad.functions as F
+from cygrad.layers import LSTM, RNN, Linear, Parameter, Parameters
+from cygrad.protocols import Layer
+from cygrad.registry.checks import LAYER_METHODS
+from cygrad.testing import check_layer
+from cygrad.variable import Function, Variable
+
+
+class Scale:
+    """y = x * w: the smallest conforming layer; subclasses below break one rule each."""
+
+    def __init__(self) -> None:
+        self._params = Parameters()
+        self._params.add("w", Parameter(np.linspace(0.5, 1.5, 4)))
+
+    def first(self, x):
+        return self.forward(x)[0]
+
+    def forward(self, x):
+        return [x * self._params["w"]]
+
+    def params(self):
+        return self._params
+
+    def cleargrads(self):
+        self._params.cleargrads()
+
+
+class WrongSquare(Function):
+    """x**2 with a backward that forgets the factor 2."""
+
+    def forward(self, x):
+        return x * x
+
+    def backward(self, gy):
+        return gy * self.inputs[0]
+
+
+class WrongGradient(Scale):
+    def forward(self, x):
+        return [WrongSquare()(x) * self._params["w"]]
+
+
+class ReturnsVariable(Scale):
+    def forward(self, x):
+        return x * self._params["w"]
+
+
+class RenamesParams(Scale):
+    calls = 0
+
+    def params(self):
+        RenamesParams.calls += 1
+        out = Parameters()
+        out.add(f"w{RenamesParams.calls}", self._params["w"])
+        return out
+
+
+class AliasedParam(Scale):
+    def params(self):
+        return {"w": self._params["w"], "v": self._params["w"]}
+
+
+class EmptyName(Scale):
+    def params(self):
+        return {"": self._params["w"]}
+
+
+class HiddenState(Scale):
+    """Stateful, but without reset_state: identical runs differ."""
+
+    def __init__(self):
+        super().__init__()
+        self.h = None
+
+    def forward(self, x):
+        y = x * self._params["w"] if self.h is None else x * self._params["w"] + self.h
+        self.h = y
+        return [y]
+
+
+class KeepsGrads(Scale):
+    def cleargrads(self):
+        pass
+
+
+class FirstIsNotForward(Scale):
+    def first(self, x):
+        return self.forward(x)[0] * 2
+
+
+class NoCleargrads:
+    first = Scale.first
+    forward = Scale.forward
+    params = Scale.params
+
+
+class Lookup:
+    """Integer inputs declared through example_inputs, like an embedding."""
+
+    def __init__(self):
+        self._params = Parameters()
+        self._params.add("W", Parameter(np.arange(15.0).reshape(5, 3) / 10))
+
+    def example_inputs(self, input_shape, rng):
+        return (rng.integers(0, 5, size=input_shape),)
+
+    def first(self, ids):
+        return self.forward(ids)[0]
+
+    def forward(self, ids):
+        if not np.issubdtype(np.asarray(ids).dtype, np.integer):
+            raise TypeError("Lookup: ids must be integers")
+        return [F.tanh(self._params["W"][ids])]
+
+    def params(self):
+        return self._params
+
+    def cleargrads(self):
+        self._params.cleargrads()
+
+
+@pytest.mark.parametrize("factory", [lambda: Linear(3), lambda: RNN(3), lambda: LSTM(3), Scale, Lookup],
+                         ids=["linear", "rnn", "lstm", "scale", "integer-inputs"])
+def test_conforming_layers_pass(factory):
+    check_layer(factory, (2, 4))
+
+
+@pytest.mark.parametrize(
+    "factory, message",
+    [
+        (NoCleargrads, r"NoCleargrads lacks the Layer method\(s\) cleargrads"),
+        (ReturnsVariable, r"forward must return a non-empty list of Variables, got Variable"),
+        (FirstIsNotForward, r"first\(\*xs\) \(shape \(2, 4\)\) differs from forward\(\*xs\)\[0\]"),
+        (HiddenState, r"two identical runs gave different outputs; a stateful layer must define reset_state"),
+        (RenamesParams, r"params\(\) names changed on a second call: \['w\d+'\] became \['w\d+'\]"),
+        (AliasedParam, r"one parameter object is listed under two names in \['w', 'v'\]"),
+        (EmptyName, r"parameter name '' is not a non-empty string"),
+        (KeepsGrads, r"cleargrads\(\) left the gradient of w"),
+        (WrongGradient, r"the gradient of input 0 of step 0 \(shape \(2, 4\)\) is wrong at index \(\d, \d\): analytic"),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else "",
+)
+def test_each_violation_is_named(factory, message):
+    with pytest.raises(AssertionError, match=message):
+        check_layer(factory, (2, 4))
+
+
+def test_a_wrong_parameter_gradient_is_named():
+    class WrongWeight(Scale):
+        def forward(self, x):
+            return [x * WrongSquare()(self._params["w"])]
+
+    with pytest.raises(AssertionError, match=r"gradient of parameter 'w' \(shape \(4,\)\) is wrong"):
+        check_layer(WrongWeight, (2, 4))
+
+
+def test_a_lost_gradient_through_the_state_is_caught():
+    class ForgetfulRNN(RNN):
+        """Uses the state's value but cuts the graph through it."""
+
+        def forward(self, x):
+            if self.h is not None:
+                self.h = Variable(self.h.data)
+            return super().forward(x)
+
+    with pytest.raises(AssertionError, match=r"the gradient of parameter 'W[xh]' \(shape \(\d, 3\)\) is wrong"):
+        check_layer(lambda: ForgetfulRNN(3), (2, 4))
+
+
+def test_the_registry_checks_exactly_the_protocol_methods():
+    members = {n for n in vars(Layer) if not n.startswith("_")}
+    assert set(LAYER_METHODS) == members
