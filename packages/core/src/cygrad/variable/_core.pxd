@@ -18,6 +18,8 @@ cdef class Function:
     cdef public tuple inputs
     cdef public list outputs
     cdef public Py_ssize_t generation
+    # When the running backward pass queued this Function (ties of generation go first in).
+    cdef Py_ssize_t _order
     cdef object __weakref__
     cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)
