@@ -36,26 +36,32 @@ class Linear(Function):
     def backward(self, gy):
         x, W = self.inputs[0], self.inputs[1]
         b = self.inputs[2] if len(self.inputs) == 3 else None
-        rows = math.prod(x.shape[:-1])
-        n_in, n_out = W.shape
         gx = gW = gb = None
         if not recording():
-            g = gy.data
+            g, xd = gy.data, x.data
             if wants_grad(x):
                 gx = g @ W.data.T
             if wants_grad(W):
-                gW = x.data.reshape(rows, n_in).T @ g.reshape(rows, n_out)
+                if xd.ndim == 2:
+                    gW = xd.T @ g
+                else:
+                    rows, (n_in, n_out) = math.prod(xd.shape[:-1]), W.shape
+                    gW = xd.reshape(rows, n_in).T @ g.reshape(rows, n_out)
             if b is not None and wants_grad(b):
-                # The usual (batch, out) gradient and (out,) bias: a plain column sum, which
-                # returns a fresh array (no reshaped view the engine would have to copy).
-                gb = g.sum(axis=0) if g.ndim == 2 and b.shape == (n_out,) else sum_to_array(g, b.shape)
-        else:
-            if wants_grad(x):
-                gx = matmul(gy, transpose(W))
-            if wants_grad(W):
-                gW = matmul(transpose(reshape(x, (rows, n_in))), reshape(gy, (rows, n_out)))
-            if b is not None and wants_grad(b):
-                gb = sum_to(gy, b.shape)
+                # The usual (batch, out) gradient and (out,) bias: a column sum, which returns
+                # a fresh array (no reshaped view the engine would have to copy).
+                if g.ndim == 2 and b.shape == g.shape[1:]:
+                    gb = np.add.reduce(g, axis=0)
+                else:
+                    gb = sum_to_array(g, b.shape)
+            return (gx, gW) if b is None else (gx, gW, gb)
+        rows, (n_in, n_out) = math.prod(x.shape[:-1]), W.shape
+        if wants_grad(x):
+            gx = matmul(gy, transpose(W))
+        if wants_grad(W):
+            gW = matmul(transpose(reshape(x, (rows, n_in))), reshape(gy, (rows, n_out)))
+        if b is not None and wants_grad(b):
+            gb = sum_to(gy, b.shape)
         return (gx, gW) if b is None else (gx, gW, gb)
 
 

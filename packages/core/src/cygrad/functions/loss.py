@@ -17,15 +17,14 @@ class MeanSquaredError(Function):
 
     def forward(self, x0, x1):
         try:
-            shape = np.broadcast_shapes(x0.shape, x1.shape)
+            d = x0 - x1
         except ValueError:
             raise ValueError(
                 f"mean_squared_error: shapes {x0.shape} and {x1.shape} cannot be broadcast together"
             ) from None
-        if 0 in shape:
+        if d.size == 0:
             raise ValueError(f"mean_squared_error: the inputs of shapes {x0.shape} and "
                              f"{x1.shape} have no elements to average")
-        d = x0 - x1
         return np.vdot(d, d) / d.size
 
     def backward(self, gy):
