@@ -156,6 +156,9 @@ cdef cnp.ndarray _copy_array(cnp.ndarray a):
 cdef cnp.ndarray _as_float_array(object data, str where):
     """``data`` as a float32 or float64 array: integers and bools become float64."""
     cdef cnp.ndarray a
+    if type(data) is ndarray and (cnp.PyArray_TYPE(data) == cnp.NPY_DOUBLE
+                                  or cnp.PyArray_TYPE(data) == cnp.NPY_FLOAT):
+        return <cnp.ndarray>data  # the common case, without np.asarray's call
     if isinstance(data, Variable):
         raise TypeError(f"{where}: data is already a Variable; pass its .data to share it")
     try:
@@ -192,7 +195,7 @@ cdef Variable _constant(object obj, object dtype):
     """A non-Variable operand: Python numbers and integer arrays take the other operand's dtype."""
     cdef cnp.ndarray a
     cdef Variable v
-    if dtype is not None and isinstance(obj, (int, float)):
+    if dtype is not None and (type(obj) is float or type(obj) is int or isinstance(obj, (int, float))):
         v = wrap(_scalar_array(obj, dtype))
     elif dtype is not None and isinstance(obj, ndarray) and (<cnp.ndarray>obj).dtype.kind in "biu":
         v = wrap(obj.astype(dtype))
@@ -223,9 +226,22 @@ cpdef Variable as_variable(object obj):
     return wrap(_as_float_array(obj, "as_variable"))
 
 
+cdef inline object _dtype_of(cnp.ndarray a):
+    return <object>cnp.PyArray_DESCR(a)  # no Python attribute lookup
+
+
 cdef tuple _as_variables(tuple inputs):
+    """The inputs as Variables: other operands become constants of the first Variable's dtype."""
     cdef object obj
     cdef object dtype = None
+    if len(inputs) == 2:  # the binary operators: no loops, no list
+        a, b = inputs[0], inputs[1]
+        if isinstance(a, Variable):
+            if isinstance(b, Variable):
+                return inputs
+            return a, _constant(b, _dtype_of((<Variable>a)._data))
+        if isinstance(b, Variable):
+            return _constant(a, _dtype_of((<Variable>b)._data)), b
     for obj in inputs:
         if not isinstance(obj, Variable):
             break
@@ -233,7 +249,7 @@ cdef tuple _as_variables(tuple inputs):
         return inputs
     for obj in inputs:
         if isinstance(obj, Variable):
-            dtype = (<Variable>obj)._data.dtype
+            dtype = _dtype_of((<Variable>obj)._data)
             break
     return tuple([obj if isinstance(obj, Variable) else _constant(obj, dtype) for obj in inputs])
 
