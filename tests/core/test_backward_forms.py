@@ -70,9 +70,12 @@ def test_unary_and_shape_operations(f, dtype):
     assert_same_in_both_forms(f, data((2, 3), dtype))
 
 
-@pytest.mark.parametrize("shapes", [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 2, 3), (3, 4))])
+@pytest.mark.parametrize(
+    "shapes", [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 2, 3), (3, 4))]
+)
 def test_matmul_shapes(shapes):
-    assert_same_in_both_forms(F.matmul, data(shapes[0], np.float64, 1), data(shapes[1], np.float64, 2))
+    a, b = data(shapes[0], np.float64, 1), data(shapes[1], np.float64, 2)
+    assert_same_in_both_forms(F.matmul, a, b)
 
 
 def test_only_variables_get_gradients_in_the_array_form():

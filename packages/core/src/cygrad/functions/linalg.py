@@ -21,8 +21,10 @@ class Linear(Function):
             raise ValueError(f"linear: shapes {x.shape} and {W.shape} are not aligned")
         y = x @ W
         if b is not None:
-            # A bias of shape (out,) is the common case: skip the general broadcast check.
-            if b.shape != y.shape[-1:] and not broadcasts_to(b.shape, y.shape):
+            # A bias of shape (out,), or the output's own shape (a recurrent layer's input
+            # part), is the common case: skip the general broadcast check.
+            common = b.shape == y.shape[-1:] or b.shape == y.shape
+            if not common and not broadcasts_to(b.shape, y.shape):
                 raise ValueError(
                     f"linear: bias of shape {b.shape} does not broadcast to the output "
                     f"shape {y.shape}"

@@ -195,7 +195,8 @@ cdef Variable _constant(object obj, object dtype):
     """A non-Variable operand: Python numbers and integer arrays take the other operand's dtype."""
     cdef cnp.ndarray a
     cdef Variable v
-    if dtype is not None and (type(obj) is float or type(obj) is int or isinstance(obj, (int, float))):
+    if dtype is not None and (type(obj) is float or type(obj) is int
+                              or isinstance(obj, (int, float))):
         v = wrap(_scalar_array(obj, dtype))
     elif dtype is not None and isinstance(obj, ndarray) and (<cnp.ndarray>obj).dtype.kind in "biu":
         v = wrap(obj.astype(dtype))
