@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import cygrad.functions as F
-from cygrad.variable import Variable
+from cygrad.variable import Function, Variable, no_grad
+from cygrad.variable._core import recording
 
 DTYPES = [np.float64, np.float32]
 
@@ -130,3 +131,46 @@ def test_sigmoid(dtype):
 def test_linear_rejects_a_bias_that_does_not_broadcast():
     with pytest.raises(ValueError, match=r"linear: bias of shape \(3,\) does not broadcast"):
         F.linear(np.ones((2, 4)), np.ones((4, 2)), np.ones(3))
+
+
+class Probe(Function):
+    """The identity, noting whether its backward ran while operations were recorded."""
+
+    seen: list = []
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        Probe.seen.append(recording())
+        return gy
+
+
+class Fails(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        raise RuntimeError("Fails.backward")
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_backward_methods_run_with_recording_equal_to_create_graph(create_graph):
+    x = Variable(np.array([1.0, 2.0]))
+    y = F.sum(Probe()(x * x) * 3.0 + x)
+    Probe.seen = []
+    y.backward(create_graph=create_graph)
+    assert Probe.seen == [create_graph]
+    assert recording()
+    with no_grad():
+        Probe.seen = []
+        F.sum(x * 2.0).backward(create_graph=create_graph)  # nothing recorded: no Probe
+        assert not recording()
+
+
+def test_settings_are_restored_when_a_backward_raises():
+    x = Variable(np.array(2.0))
+    y = Fails()(x * x) * 3.0
+    with pytest.raises(RuntimeError, match="Fails.backward"):
+        y.backward()
+    assert recording()

@@ -381,13 +381,8 @@ cdef class Variable:
         """
         if self.grad is None:
             self.grad = wrap(_ones_like(self._data))
-        if self.creator is None:
-            return
-        token = PyContextVar_Set(_current, _backward_config(get_value(_current), create_graph))
-        try:
+        if self.creator is not None:
             _run_backward(self.creator, retain_grad, create_graph)
-        finally:
-            PyContextVar_Reset(_current, token)
 
     # -- operators -------------------------------------------------------------------------
 
@@ -511,13 +506,15 @@ cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i):
     return a
 
 
-cdef tuple _gradients(Function f, tuple gys, bint create_graph):
-    """What ``f`` contributes to its inputs' gradients, one entry per input."""
-    cdef object result
-    if not create_graph and len(gys) == 1 and gys[0] is not None:
-        result = f._backward_arrays((<Variable>gys[0])._data)
-        if result is not None:
-            return <tuple>result
+cdef inline tuple _array_gradients(Function f, tuple gys):
+    """``f``'s gradients from its array form, or None when it has none."""
+    if len(gys) == 1 and gys[0] is not None:
+        return f._backward_arrays((<Variable>gys[0])._data)
+    return None
+
+
+cdef tuple _gradients(Function f, tuple gys):
+    """``f``'s gradients from its ``backward`` method, one entry per input."""
     result = f.backward(*gys)
     cdef tuple gxs = result if type(result) is tuple else (
         tuple(result) if isinstance(result, list) else (result,)
@@ -582,6 +579,18 @@ cdef inline object _grad_of(object ref):
 
 
 cdef void _run_backward(Function start, bint retain_grad, bint create_graph) except *:
+    # backward methods run with enable_backprop set to create_graph. The context is switched
+    # before the first one is called: a pass that only meets array forms needs no switch.
+    cdef list switched = []
+    try:
+        _visit(start, retain_grad, create_graph, switched)
+    finally:
+        if switched:
+            PyContextVar_Reset(_current, switched[0])
+
+
+cdef void _visit(Function start, bint retain_grad, bint create_graph, list switched) except *:
+    """The pass itself; puts the token of the settings switch in ``switched`` when it makes one."""
     cdef list heap = [start]
     cdef set seen = {start}
     cdef Function f, g
@@ -596,7 +605,12 @@ cdef void _run_backward(Function start, bint retain_grad, bint create_graph) exc
             gys = (_grad_of(f.outputs[0]),)
         else:
             gys = tuple([_grad_of(ref) for ref in f.outputs])
-        gxs = _gradients(f, gys, create_graph)
+        gxs = None if create_graph else _array_gradients(f, gys)
+        if gxs is None:
+            if not switched:
+                switched.append(PyContextVar_Set(
+                    _current, _backward_config(get_value(_current), create_graph)))
+            gxs = _gradients(f, gys)
         for i in range(len(gxs)):
             x = <Variable>f.inputs[i]
             if gxs[i] is None or x._constant:
