@@ -247,3 +247,46 @@ def test_config_is_restored_after_a_failing_backward():
     with pytest.raises(RuntimeError):
         Boom()(Variable(1.0)).backward()
     assert config.enable_backprop is True
+
+
+def test_a_stateful_function_reused_keeps_each_nodes_state():
+    class Mask(Function):
+        def forward(self, x):
+            self.keep = x > 0
+            return x * self.keep
+
+        def backward(self, gy):
+            return gy * self.keep
+
+    f = Mask()
+    a = Variable(np.array([1.0, -1.0]))
+    b = Variable(np.array([-1.0, 1.0]))
+    ya = f(a)
+    f(b)
+    ya.sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [1, 0])
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_gradients_take_their_variables_dtype(create_graph):
+    y = Variable(np.ones(3, dtype=np.float32))
+    loss = F.sum((y - np.zeros(3)) ** 2)  # a float64 constant promotes the loss to float64
+    assert loss.dtype == np.float64
+    loss.backward(create_graph=create_graph)
+    assert y.grad.dtype == np.float32
+    np.testing.assert_array_equal(y.grad.data, [2, 2, 2])
+    if create_graph:
+        g = y.grad
+        y.cleargrad()
+        g.sum().backward()
+        assert y.grad.dtype == np.float32
+        np.testing.assert_array_equal(y.grad.data, [2, 2, 2])
+
+
+def test_numpy_scalar_exponent_keeps_float32():
+    x = Variable(np.ones(2, dtype=np.float32))
+    y = x ** np.float64(2.5)
+    assert y.dtype == np.float32
+    y.backward()
+    assert x.grad.dtype == np.float32
+

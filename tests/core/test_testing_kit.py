@@ -158,11 +158,10 @@ def test_a_drawn_cotangent_catches_what_an_all_ones_seed_misses():
         check_grad(f, x)
 
 
-def test_check_grad_rejects_a_gradient_of_the_wrong_dtype():
+def test_an_upcasting_backward_still_gives_gradients_of_the_input_dtype():
+    # The engine casts every gradient to its variable's dtype, so the kit's dtype check holds.
     x32 = np.array([1.0, 2.0], dtype=np.float32)
-    expected = r"dtype float64, expected shape \(2,\) and dtype float32"
-    with pytest.raises(AssertionError, match=expected):
-        check_grad(lambda v: UpcastingIdentity()(v), x32)
+    check_grad(lambda v: UpcastingIdentity()(v), x32)
 
 
 def test_check_grad_on_float32_with_a_float32_tolerance():

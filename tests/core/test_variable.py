@@ -189,3 +189,23 @@ def test_constructors():
     assert normal((2, 2), 10.0, 0.1, rng=gen).data.mean() == pytest.approx(10, abs=1)
     with pytest.raises(TypeError, match="rng"):
         randn(2, rng="seed")
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda x: F.sin("abc"), TypeError, "Sin: expected numbers"),
+        (lambda x: F.matmul(x, "a"), TypeError, "MatMul: expected numbers"),
+        (lambda x: x.sum(axis=1.5), TypeError, "sum: axis must be an int"),
+        (lambda x: F.reshape(x, 6.0), TypeError, "reshape: shape must be an int"),
+        (lambda x: F.transpose(x, 1.0), TypeError, "transpose: axes must be an int"),
+        (lambda x: F.pow(x, "a"), TypeError, "pow: the exponent must be a number"),
+        (lambda x: F.pow(x, Variable(2.0)), TypeError, "pow: the exponent must be a constant"),
+    ],
+)
+def test_bad_arguments_name_the_function(call, error, message):
+    x = Variable(np.ones((2, 3)))
+    with pytest.raises(error, match=message):
+        call(x)
+    assert x.grad is None and x.creator is None
+

@@ -191,8 +191,9 @@ cdef Variable wrap(cnp.ndarray data):
     return v
 
 
-cdef Variable _constant(object obj, object dtype):
-    """A non-Variable operand: Python numbers and integer arrays take the other operand's dtype."""
+cdef Variable _constant(object obj, object dtype, Function f):
+    """A non-Variable operand of ``f``: Python numbers and integer arrays take the other
+    operand's dtype."""
     cdef cnp.ndarray a
     cdef Variable v
     if dtype is not None and (type(obj) is float or type(obj) is int
@@ -201,7 +202,11 @@ cdef Variable _constant(object obj, object dtype):
     elif dtype is not None and isinstance(obj, ndarray) and (<cnp.ndarray>obj).dtype.kind in "biu":
         v = wrap(obj.astype(dtype))
     else:
-        v = wrap(_as_float_array(obj, "operand"))
+        try:
+            v = wrap(_as_float_array(obj, "operand"))
+        except (TypeError, ValueError) as e:
+            # Name the operation (built only on this error path, never on the hot one).
+            raise type(e)(f"{type(f).__name__}: {str(e).partition(': ')[2]}") from None
     v._constant = True
     return v
 
@@ -231,7 +236,7 @@ cdef inline object _dtype_of(cnp.ndarray a):
     return <object>cnp.PyArray_DESCR(a)  # no Python attribute lookup
 
 
-cdef tuple _as_variables(tuple inputs):
+cdef tuple _as_variables(tuple inputs, Function f):
     """The inputs as Variables: other operands become constants of the first Variable's dtype."""
     cdef object obj
     cdef object dtype = None
@@ -240,9 +245,9 @@ cdef tuple _as_variables(tuple inputs):
         if isinstance(a, Variable):
             if isinstance(b, Variable):
                 return inputs
-            return a, _constant(b, _dtype_of((<Variable>a)._data))
+            return a, _constant(b, _dtype_of((<Variable>a)._data), f)
         if isinstance(b, Variable):
-            return _constant(a, _dtype_of((<Variable>b)._data)), b
+            return _constant(a, _dtype_of((<Variable>b)._data), f), b
     for obj in inputs:
         if not isinstance(obj, Variable):
             break
@@ -252,7 +257,7 @@ cdef tuple _as_variables(tuple inputs):
         if isinstance(obj, Variable):
             dtype = _dtype_of((<Variable>obj)._data)
             break
-    return tuple([obj if isinstance(obj, Variable) else _constant(obj, dtype) for obj in inputs])
+    return tuple([obj if isinstance(obj, Variable) else _constant(obj, dtype, f) for obj in inputs])
 
 
 cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
@@ -498,12 +503,18 @@ cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i):
         a = <cnp.ndarray>gx
     else:
         a = _as_float_array(gx, f"{type(f).__name__}.backward")
+    _check_grad_shape(a, x, f, i)
+    if cnp.PyArray_TYPE(a) != cnp.PyArray_TYPE(x._data):
+        a = a.astype(_dtype_of(x._data))  # a gradient has its variable's dtype
+    return a
+
+
+cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssize_t i) except *:
     if not _same_shape(a, x._data):
         raise ValueError(
             f"{type(f).__name__}.backward: gradient for input {i} has shape "
             f"{(<object>a).shape}, expected {(<object>x._data).shape}"
         )
-    return a
 
 
 cdef inline tuple _array_gradients(Function f, tuple gys):
@@ -641,8 +652,15 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
 
 
 cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
-    cdef cnp.ndarray a = _grad_array(gx, x, f, i)
-    return <Variable>gx if isinstance(gx, Variable) else wrap(a)
+    """A gradient for the recorded pass: a Variable of its input's shape and dtype."""
+    cdef Variable g
+    if not isinstance(gx, Variable):
+        return wrap(_grad_array(gx, x, f, i))
+    g = <Variable>gx
+    _check_grad_shape(g._data, x, f, i)
+    if cnp.PyArray_TYPE(g._data) != cnp.PyArray_TYPE(x._data):
+        g = _cast(g, _dtype_of(x._data))
+    return g
 
 
 cdef void _accumulate_recorded(Variable x, Variable g, bint retain_grad, tuple gys, tuple gxs,
@@ -693,13 +711,14 @@ cdef class Function:
         return self.forward(*[(<Variable>x)._data for x in xs])
 
     cdef object _call(self, tuple inputs):
-        cdef tuple xs = _as_variables(inputs)
-        ys = self._forward(xs)
+        # An instance that is already a node of a graph keeps that node's state (whatever its
+        # forward stored): a second call runs on, and records, a copy.
+        cdef Function node = self if self.inputs is None else copy.copy(self)
+        cdef tuple xs = _as_variables(inputs, node)
+        ys = node._forward(xs)
         cdef bint single = type(ys) is not tuple
-        cdef tuple outs = (_output(ys, self),) if single else tuple([_output(y, self) for y in ys])
-        cdef Function node
+        cdef tuple outs = (_output(ys, node),) if single else tuple([_output(y, node) for y in ys])
         if recording():
-            node = self if self.inputs is None else copy.copy(self)
             node._record(xs, outs)
         return outs[0] if single else outs
 
@@ -941,7 +960,7 @@ cdef class Pow(_Unary):
 
     def backward(self, gy):
         cdef Variable x = self.inputs[0]
-        cdef Variable c = _constant(self.c, x._data.dtype)
+        cdef Variable c = _constant(self.c, x._data.dtype, self)
         return _sum_to_input(mul(gy, mul(c, pow(x, _minus_one(self.c, c._data)))), x)
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
@@ -956,7 +975,7 @@ cdef class Pow(_Unary):
             (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(gy))[0] * (
                 cv * _power((<double*>cnp.PyArray_DATA(x._data))[0], cv - 1.0))
             return (r,)
-        cdef cnp.ndarray c = _constant(self.c, x._data.dtype)._data
+        cdef cnp.ndarray c = _constant(self.c, x._data.dtype, self)._data
         cdef cnp.ndarray p = _nd(x._data ** _minus_one(self.c, c))
         return (_sum_to_data(_binary(OP_MUL, gy, _binary(OP_MUL, c, p)), x),)
 
@@ -1019,6 +1038,26 @@ cdef class Log(_Unary):
         return (_binary(OP_DIV, gy, (<Variable>self.inputs[0])._data),)
 
 
+cdef class Cast(_Unary):
+    """A change of float dtype; the gradient goes back to the input's dtype."""
+    cdef object dtype
+
+    cdef object _compute(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        return _cast(gy, _dtype_of((<Variable>self.inputs[0])._data))
+
+    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+        return (gy.astype(_dtype_of((<Variable>self.inputs[0])._data)),)
+
+
+cdef Variable _cast(Variable v, object dtype):
+    cdef Cast f = Cast.__new__(Cast)
+    f.dtype = dtype
+    return f._call((v,))
+
+
 cdef class Copy(_Unary):
     """The identity that copies: used where a gradient must own its memory."""
 
@@ -1056,6 +1095,10 @@ cpdef Variable pow(x, c):
     """``x ** c`` for a constant (scalar or array) exponent ``c``."""
     if isinstance(c, Variable):
         raise TypeError("pow: the exponent must be a constant; use x ** y for a Variable exponent")
+    if isinstance(c, np.generic):
+        c = c.item()  # like a Python number, a NumPy scalar exponent keeps x's dtype
+    elif not isinstance(c, (int, float, ndarray, list, tuple)):
+        raise TypeError(f"pow: the exponent must be a number or an array, got {c!r}")
     cdef Pow f = Pow.__new__(Pow)
     f.c = c
     return f._call((x,))
@@ -1087,7 +1130,12 @@ cpdef tuple normalize_axes(object axis, int ndim, str name):
     """``axis`` (None, an int or a sequence of ints) as a sorted tuple of distinct axes."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r}")
     out = sorted([normalize_axis(a, ndim, name) for a in axes])
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: repeated axis in {axis!r}")
@@ -1290,7 +1338,7 @@ cdef class GetItemGrad(_Unary):
 cpdef Variable reshape(x, shape):
     """``x`` with a new shape (the same Variable when the shape is unchanged)."""
     cdef Variable v = as_variable(x)
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    shape = _int_tuple(shape, "reshape", "shape")
     if (<object>v._data).shape == shape:
         return v
     return Reshape(shape)._call((v,))
@@ -1298,7 +1346,18 @@ cpdef Variable reshape(x, shape):
 
 cpdef Variable transpose(x, axes=None):
     """Permute the axes (reverse them when ``axes`` is None)."""
-    return Transpose(None if axes is None else tuple(axes))._call((x,))
+    return Transpose(None if axes is None else _int_tuple(axes, "transpose", "axes"))._call((x,))
+
+
+cdef tuple _int_tuple(object value, str name, str what):
+    """An int or a sequence of ints as a tuple, or a TypeError naming the function."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, (tuple, list)) and all(
+        [isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value]
+    ):
+        return tuple(value)
+    raise TypeError(f"{name}: {what} must be an int or a tuple of ints, got {value!r}")
 
 
 cpdef Variable sum(x, axis=None, keepdims=False):
