@@ -51,3 +51,38 @@ def test_lazy_linear_takes_its_input_size_from_a_list():
 def test_lazy_linear_rejects_a_0d_array():
     with pytest.raises(ValueError, match=r"Linear: input must have at least one dimension"):
         Linear(2)(np.array(1.0))
+
+
+def test_float32_data_trains_a_float32_model_end_to_end():
+    from cygrad.models import LSTM as LSTMModel
+    from cygrad.models import MLP
+    from cygrad.optimizers import Adam
+
+    x = np.ones((4, 3), dtype=np.float32)
+    t = np.zeros((4, 1), dtype=np.float32)
+    for model in (MLP([10, 10, 1], rng=0), LSTMModel(5, 1, rng=0)):
+        opt = Adam()
+        for _ in range(3):
+            loss = F.mean_squared_error(model(x), t)
+            model.cleargrads()
+            loss.backward()
+            opt.update(model)
+        assert loss.dtype == np.float32
+        for name, p in model.params().items():
+            assert (p.dtype, p.grad.dtype) == (np.float32, np.float32), name
+
+
+def test_an_explicit_dtype_wins_over_the_input():
+    layer = Linear(2, dtype=np.float64)
+    assert layer(np.ones((1, 3), dtype=np.float32)).dtype == np.float64
+    assert Linear(2)(np.ones((1, 3))).dtype == np.float64
+
+
+def test_a_batch_that_does_not_fit_the_state_is_a_clear_error():
+    for layer in (LSTM(4, rng=0), RNN(4, rng=0)):
+        layer(np.ones((1, 2)))
+        layer(np.ones((1, 2)))
+        with pytest.raises(ValueError, match=r"does not fit the state .*reset_state\(\)"):
+            layer(np.ones((3, 2)))
+        layer.reset_state()
+        assert layer(np.ones((3, 2))).shape == (3, 4)

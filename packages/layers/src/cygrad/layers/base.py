@@ -39,10 +39,13 @@ class LayerBase(ABC):
     #: The parameter whose first dimension is the input size.
     in_key: ClassVar[str]
 
-    def __init__(self, in_size: int | None, rng: RNGLike, dtype: Any = np.float64) -> None:
+    def __init__(self, in_size: int | None, rng: RNGLike, dtype: Any = None) -> None:
         self._params = Parameters()
         self._rng = rng_from(rng)
-        self.dtype = np.dtype(dtype)
+        # Without a dtype: float64, or a lazy layer's first float input's dtype, so float32
+        # data trains a float32 model (no silent upcast).
+        self._follow_input_dtype = dtype is None
+        self.dtype = np.dtype(np.float64 if dtype is None else dtype)
         if self.dtype.kind != "f" or self.dtype.itemsize not in (4, 8):
             raise TypeError(
                 f"{type(self).__name__}: dtype must be float32 or float64, got {self.dtype}"
@@ -82,6 +85,9 @@ class LayerBase(ABC):
             raise ValueError(
                 f"{type(self).__name__}: input must have at least one dimension, got shape ()"
             )
+        dtype = getattr(x, "dtype", None)
+        if self._follow_input_dtype and dtype in (np.float32, np.float64):
+            self.dtype = np.dtype(dtype)
         self.initialize(shape[-1])
 
     @abstractmethod
@@ -118,6 +124,11 @@ class RecurrentBase(LayerBase):
             self._ensure_initialized(x)
         p = self._params
         a = F.linear(x, p["Wx"], p["b"])
+        if self.h is not None and self.h.shape[:-1] != a.shape[:-1]:
+            raise ValueError(
+                f"{type(self).__name__}: an input batch of shape {np.shape(x)} does not fit "
+                f"the state of shape {self.h.shape}; call reset_state() to start a new sequence"
+            )
         if self.h is not None:
             # The recurrent product takes the input part as its bias: one node, not two.
             a = F.linear(self.h, p["Wh"], a)

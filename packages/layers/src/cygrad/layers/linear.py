@@ -18,6 +18,8 @@ class Linear(LayerBase):
 
     ``W`` starts as N(0, 1) / sqrt(in), ``b`` at zero. Without ``in_size`` the parameters are
     created on the first call from the input's last dimension; ``nobias`` leaves ``b`` out.
+    ``dtype`` (float32 or float64) defaults to float64, or, for a lazy layer, to the dtype of
+    its first float input.
     """
 
     in_key = "W"
@@ -29,7 +31,7 @@ class Linear(LayerBase):
         in_size: int | None = None,
         nobias: bool = False,
         rng: RNGLike = None,
-        dtype: Any = np.float64,
+        dtype: Any = None,
     ) -> None:
         self.out_size = check_size("Linear", "out_size", out_size)
         self.nobias = bool(nobias)
