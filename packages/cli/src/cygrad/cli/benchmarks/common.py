@@ -1,7 +1,7 @@
-"""Starting numbers shared by every implementation, and loading them into a cygrad model."""
+"""Starting numbers shared by every implementation, and the cygrad MLP training run."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -36,3 +36,33 @@ def load_params(model: Any, arrays: dict[str, np.ndarray]) -> None:
         if p.shape != value.shape:
             raise ValueError(f"load_params: {name} has shape {p.shape}, expected {value.shape}")
         p.data = value.copy()
+
+
+def cygrad_mlp_run(
+    sizes: list[int], activation: str, loss: str, x: np.ndarray, t: np.ndarray,
+    layers: dict[str, np.ndarray], lr: float, steps: int,
+) -> Callable[[], dict[str, np.ndarray]]:
+    """The cygrad side of W2 and W3: ``MLP(sizes)`` from ``layers``' weights, trained with
+    SGD on ``loss(model(x), t)``; the run returns the final parameters and every loss."""
+    import cygrad.functions as F
+    from cygrad.models import MLP
+    from cygrad.optimizers import SGD
+
+    model = MLP(sizes, activation=getattr(F, activation))
+    model(x)  # creates the lazily shaped weights, then they are replaced
+    load_params(model, layers)
+    optimizer = SGD(lr=lr)
+    loss_fn = getattr(F, loss)
+
+    def run() -> dict[str, np.ndarray]:
+        losses = np.empty(steps)
+        for k in range(steps):
+            value = loss_fn(model(x), t)  # data as ndarrays: no gradient is computed for it
+            model.cleargrads()
+            value.backward()
+            optimizer.update(model)
+            losses[k] = value.data
+        params = {name: p.data.copy() for name, p in model.params().items()}
+        return {**params, "losses": losses}
+
+    return run

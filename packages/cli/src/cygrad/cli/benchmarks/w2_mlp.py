@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cygrad.cli.benchmarks.common import linear_weights, load_params
+from cygrad.cli.benchmarks.common import cygrad_mlp_run, linear_weights
 from cygrad.cli.benchmarks.workload import Results, Run, Workload
 
 LR = 0.01
@@ -54,28 +54,9 @@ def numpy_prepare(steps: int) -> Run:
 
 
 def cygrad_prepare(steps: int) -> Run:
-    import cygrad.functions as F
-    from cygrad.models import MLP
-    from cygrad.optimizers import SGD
-
-    x, t, layers = _start()  # data as ndarrays: no gradient is computed for them
-    model = MLP([10, 10, 1], activation=F.sigmoid)
-    model(x)  # creates the lazily shaped weights, then they are replaced
-    load_params(model, _params(layers))
-    optimizer = SGD(lr=LR)
-
-    def run() -> Results:
-        losses = np.empty(steps)
-        for k in range(steps):
-            loss = F.mean_squared_error(model(x), t)
-            model.cleargrads()
-            loss.backward()
-            optimizer.update(model)
-            losses[k] = loss.data
-        params = {name: p.data.copy() for name, p in model.params().items()}
-        return {**params, "losses": losses}
-
-    return run
+    x, t, layers = _start()
+    return cygrad_mlp_run([10, 10, 1], "sigmoid", "mean_squared_error", x, t,
+                          _params(layers), LR, steps)
 
 
 def torch_prepare(steps: int) -> Run:

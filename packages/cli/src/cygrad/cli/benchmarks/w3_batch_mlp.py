@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from cygrad.cli.benchmarks.common import linear_weights, load_params
+from cygrad.cli.benchmarks.common import cygrad_mlp_run, linear_weights
 from cygrad.cli.benchmarks.workload import Prepare, Results, Run, Workload
 
 LR = 0.1
@@ -73,28 +73,9 @@ def numpy_prepare(dtype: Any, kind: str) -> Prepare:
 
 def cygrad_prepare(dtype: Any, kind: str) -> Prepare:
     def prepare(steps: int) -> Run:
-        import cygrad.functions as F
-        from cygrad.models import MLP
-        from cygrad.optimizers import SGD
-
-        x, labels, layers = _start(dtype)  # data as an ndarray: no gradient is computed for it
-        model = MLP([128, 128, 10], activation=getattr(F, kind))
-        model(x)  # creates the lazily shaped weights, then they are replaced
-        load_params(model, _params(layers))
-        optimizer = SGD(lr=LR)
-
-        def run() -> Results:
-            losses = np.empty(steps)
-            for k in range(steps):
-                loss = F.softmax_cross_entropy(model(x), labels)
-                model.cleargrads()
-                loss.backward()
-                optimizer.update(model)
-                losses[k] = loss.data
-            params = {name: p.data.copy() for name, p in model.params().items()}
-            return {**params, "losses": losses}
-
-        return run
+        x, labels, layers = _start(dtype)
+        return cygrad_mlp_run([128, 128, 10], kind, "softmax_cross_entropy", x, labels,
+                              _params(layers), LR, steps)
 
     return prepare
 
