@@ -7,6 +7,7 @@ import pytest
 
 import cygrad.functions as F
 from cygrad.variable import Function, Variable, no_grad
+from cygrad.variable._core import recording
 
 
 def test_backward_accumulates_until_cleargrad():
@@ -290,3 +291,52 @@ def test_numpy_scalar_exponent_keeps_float32():
     y.backward()
     assert x.grad.dtype == np.float32
 
+
+
+class ReturnsInputData(Function):
+    """A legal but careless backward: each gradient is the other input's own array (or,
+    when recorded, the other input itself)."""
+
+    def forward(self, x, w):
+        return x * w
+
+    def backward(self, gy):
+        x, w = self.inputs
+        return (w, x) if recording() else (w.data, x.data)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_gradient_that_is_an_inputs_data_is_copied(create_graph):
+    x = Variable(np.array([1.0, 2.0]))
+    w = Variable(np.array([3.0, 4.0]))
+    ReturnsInputData()(x, w).backward(create_graph=create_graph)
+    np.testing.assert_array_equal(x.grad.data, [3, 4])
+    np.testing.assert_array_equal(w.grad.data, [1, 2])
+    assert not np.shares_memory(x.grad.data, w.data)
+    assert not np.shares_memory(w.grad.data, x.data)
+    x.grad.data *= 0  # an in-place hook on x's gradient leaves w's value alone
+    np.testing.assert_array_equal(w.data, [3, 4])
+
+
+def test_a_failed_backward_leaves_no_intermediate_gradient_behind():
+    class FailsOnce(Function):
+        failed = False
+
+        def forward(self, x):
+            return x * 1
+
+        def backward(self, gy):
+            if not FailsOnce.failed:
+                FailsOnce.failed = True
+                raise RuntimeError("boom")
+            return gy
+
+    x = Variable(np.array([1.0, 2.0]))
+    h = x * 3
+    y = (FailsOnce()(h) + h).sum()
+    with pytest.raises(RuntimeError, match="boom"):
+        y.backward()
+    assert h.grad is None and y.grad is None
+    x.cleargrad()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [6, 6])  # h's gradient not counted twice

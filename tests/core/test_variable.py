@@ -209,3 +209,64 @@ def test_bad_arguments_name_the_function(call, error, message):
         call(x)
     assert x.grad is None and x.creator is None
 
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(), (1,)])
+def test_one_element_division_by_zero_follows_ieee_like_numpy(shape, dtype, monkeypatch):
+    unraisable = []
+    monkeypatch.setattr("sys.unraisablehook", unraisable.append)
+    one, zero = np.ones(shape, dtype), np.zeros(shape, dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert np.all(np.isposinf((Variable(one) / Variable(zero)).data))
+        assert np.all(np.isneginf((Variable(-one) / zero).data))
+        assert np.all(np.isnan((Variable(zero) / Variable(zero)).data))
+        x = Variable(zero.copy())
+        y = x**-1
+        assert np.all(np.isposinf(y.data)) and y.dtype == dtype
+        y.backward()
+        assert np.all(np.isneginf(x.grad.data))  # -1 * 0**-2
+        x = Variable(zero.copy())
+        (1 / x).backward()
+        assert np.all(np.isneginf(x.grad.data))
+    assert unraisable == []  # nothing swallowed and printed instead of a result
+
+
+@pytest.mark.parametrize("shape", [(), (1,)])
+@pytest.mark.parametrize("c", [2, 3, 4, 2.0, 0.5, -1, -2.5, 1 / 3, 1.7, 0, 1])
+def test_one_element_pow_equals_numpy_exactly(c, shape):
+    for v in np.random.default_rng(7).uniform(0.01, 10.0, 200):
+        a = np.full(shape, v)
+        x = Variable(a.copy())
+        y = x**c
+        y.backward()
+        np.testing.assert_array_equal(y.data, a**c, strict=True)
+        np.testing.assert_array_equal(x.grad.data, 1.0 * (c * a ** np.float64(c - 1)), strict=True)
+        e = np.full(shape, float(c))
+        np.testing.assert_array_equal((x ** Variable(e)).data, a**e, strict=True)
+
+
+@pytest.mark.parametrize("operand", [np.int64(3), [1, 2], (1, 2), np.array([1, 2]), True])
+def test_integer_operands_take_the_variables_dtype(operand):
+    x = Variable(np.ones(2, dtype=np.float32))
+    for y in (x + operand, operand * x, x - operand, x / operand):
+        assert y.dtype == np.float32
+    y = x * operand
+    y.backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, np.broadcast_to(np.asarray(operand, np.float32), (2,)))
+
+
+def test_float_array_operands_keep_their_dtype_as_numpy_would():
+    x = Variable(np.ones(2, dtype=np.float32))
+    assert (x + [1.5, 2.0]).dtype == np.float64
+    assert (x + np.ones(2)).dtype == np.float64
+
+
+def test_engine_operations_cannot_be_subclassed():
+    # Their C methods would ignore a Python override: a new operation subclasses Function.
+    from cygrad.variable import _core
+
+    for name in ["Add", "Mul", "Pow", "MatMul", "Sum", "GetItem"]:
+        with pytest.raises(TypeError):
+            type("Sub" + name, (getattr(_core, name),), {})

@@ -19,7 +19,7 @@ cimport numpy as cnp
 from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 from cpython.ref cimport Py_INCREF
 from cpython.weakref cimport PyWeakref_CheckRef, PyWeakref_GetObject, PyWeakref_NewRef
-from libc.math cimport pow as c_pow, sqrt as c_sqrt
+from libc.math cimport sqrt as c_sqrt
 
 import copy
 
@@ -57,10 +57,12 @@ cpdef bint recording():
 # ---------------------------------------------------------------------------------------
 # One-element kernels. NumPy spends far longer dispatching an operation on a one-element
 # array than computing it; scalar-sized graphs (the original's examples) are all such calls,
-# so add/sub/mul/div/neg/pow compute those directly in C and give NumPy everything else.
+# so add/sub/mul/div/neg and the common powers compute those directly in C and give NumPy
+# everything else. C division (``cdivision``) gives IEEE results, inf and nan, as NumPy does,
+# where Python's semantics would raise ZeroDivisionError.
 
 cdef enum:
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV
 
 
 cdef inline bint _is_plain_scalar(cnp.ndarray a, int typenum):
@@ -68,8 +70,16 @@ cdef inline bint _is_plain_scalar(cnp.ndarray a, int typenum):
             and cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISNOTSWAPPED(a))
 
 
+cdef inline bint _exact_power(double b) noexcept nogil:
+    """Whether ``a ** b`` for a scalar exponent ``b`` is one of the powers NumPy computes
+    as a correctly rounded operation (square, copy, sqrt, reciprocal, ones) rather than
+    with its own ``pow``, whose last bit a C ``pow`` does not always reproduce."""
+    return b == 2.0 or b == 1.0 or b == 0.5 or b == -1.0 or b == 0.0
+
+
+@cython.cdivision(True)
 cdef inline double _power(double a, double b) noexcept nogil:
-    # The same special cases as NumPy's array power, so results match it bit for bit.
+    # Only for _exact_power(b): the same correctly rounded operations as NumPy's.
     if b == 2.0:
         return a * a
     if b == 1.0:
@@ -78,9 +88,10 @@ cdef inline double _power(double a, double b) noexcept nogil:
         return c_sqrt(a)
     if b == -1.0:
         return 1.0 / a
-    return c_pow(a, b)
+    return 1.0
 
 
+@cython.cdivision(True)
 cdef inline double _binop(int op, double a, double b) noexcept nogil:
     if op == OP_ADD:
         return a + b
@@ -88,19 +99,16 @@ cdef inline double _binop(int op, double a, double b) noexcept nogil:
         return a - b
     if op == OP_MUL:
         return a * b
-    if op == OP_DIV:
-        return a / b
-    return _power(a, b)
+    return a / b
 
 
 cdef object _small_binary(int op, cnp.ndarray a, cnp.ndarray b):
-    """``a op b`` for one-element arrays of one float dtype, computed in C; else None."""
+    """``a op b`` for one-element arrays of one float dtype, computed in C; else None.
+    float32 + - * / computed in double and rounded once equal the float32 results."""
     cdef int t = cnp.PyArray_TYPE(a)
     if not (_is_plain_scalar(a, t) and _is_plain_scalar(b, t)):
         return None
-    # float32 + - * / computed in double and rounded once equal the float32 results;
-    # pow does not, so float32 pow goes to NumPy.
-    if not (t == cnp.NPY_DOUBLE or (t == cnp.NPY_FLOAT and op != OP_POW)):
+    if not (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT):
         return None
     cdef cnp.ndarray like = a if cnp.PyArray_NDIM(a) >= cnp.PyArray_NDIM(b) else b
     cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(like), cnp.PyArray_DIMS(like), t, 0)
@@ -114,8 +122,10 @@ cdef object _small_binary(int op, cnp.ndarray a, cnp.ndarray b):
 
 
 cdef object _small_power(cnp.ndarray a, object c):
-    """``a ** c`` for a one-element float64 array and a Python number; else None."""
-    if not (_is_plain_scalar(a, cnp.NPY_DOUBLE) and isinstance(c, (int, float))):
+    """``a ** c`` for a one-element float64 array and a Python number that is an exact
+    power (see _exact_power); else None."""
+    if not (_is_plain_scalar(a, cnp.NPY_DOUBLE) and isinstance(c, (int, float))
+            and _exact_power(<double>c)):
         return None
     cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.NPY_DOUBLE, 0)
     (<double*>cnp.PyArray_DATA(r))[0] = _power((<double*>cnp.PyArray_DATA(a))[0], <double>c)
@@ -153,8 +163,8 @@ cdef cnp.ndarray _copy_array(cnp.ndarray a):
 # ---------------------------------------------------------------------------------------
 # Conversions
 
-cdef cnp.ndarray _as_float_array(object data, str where):
-    """``data`` as a float32 or float64 array: integers and bools become float64."""
+cdef cnp.ndarray _as_float_array(object data, str where, object int_dtype=_float64):
+    """``data`` as a float32 or float64 array: integers and bools become ``int_dtype``."""
     cdef cnp.ndarray a
     if type(data) is ndarray and (cnp.PyArray_TYPE(data) == cnp.NPY_DOUBLE
                                   or cnp.PyArray_TYPE(data) == cnp.NPY_FLOAT):
@@ -170,7 +180,9 @@ cdef cnp.ndarray _as_float_array(object data, str where):
     cdef int t = cnp.PyArray_TYPE(a)
     if t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT:
         return a
-    if a.dtype.kind in "biuf":
+    if a.dtype.kind in "biu":
+        return a.astype(int_dtype)
+    if a.dtype.kind == "f":  # float16, longdouble
         return a.astype(np.float64)
     raise TypeError(
         f"{where}: expected numbers, got {type(data).__name__} of dtype {a.dtype}"
@@ -192,18 +204,15 @@ cdef Variable wrap(cnp.ndarray data):
 
 
 cdef Variable _constant(object obj, object dtype, Function f):
-    """A non-Variable operand of ``f``: Python numbers and integer arrays take the other
-    operand's dtype."""
-    cdef cnp.ndarray a
+    """A non-Variable operand of ``f``. Python numbers and integer operands (NumPy integer
+    scalars, integer arrays, lists of integers) take ``dtype``, the other operand's; float
+    arrays keep their own."""
     cdef Variable v
-    if dtype is not None and (type(obj) is float or type(obj) is int
-                              or isinstance(obj, (int, float))):
+    if dtype is not None and isinstance(obj, (int, float)):
         v = wrap(_scalar_array(obj, dtype))
-    elif dtype is not None and isinstance(obj, ndarray) and (<cnp.ndarray>obj).dtype.kind in "biu":
-        v = wrap(obj.astype(dtype))
     else:
         try:
-            v = wrap(_as_float_array(obj, "operand"))
+            v = wrap(_as_float_array(obj, "operand", _float64 if dtype is None else dtype))
         except (TypeError, ValueError) as e:
             # Name the operation (built only on this error path, never on the hot one).
             raise type(e)(f"{type(f).__name__}: {str(e).partition(': ')[2]}") from None
@@ -475,8 +484,10 @@ cdef object _backward_config(object snapshot, bint create_graph):
     return pair[1 if create_graph else 0]
 
 
-cdef bint _shared(cnp.ndarray a, tuple gys, tuple gxs, Py_ssize_t i):
-    """Whether storing ``a`` as a leaf's gradient could alias another gradient."""
+cdef bint _shared(cnp.ndarray a, Function f, tuple gys, tuple gxs, Py_ssize_t i):
+    """Whether storing ``a`` as a kept gradient could alias another array: a view, the
+    gradient of an output or of an earlier input, or the data of one of ``f``'s inputs or
+    outputs (a backward written in Python may return any of these)."""
     cdef Py_ssize_t k
     if cnp.PyArray_BASE(a) != NULL or not cnp.PyArray_ISWRITEABLE(a):
         return True
@@ -485,6 +496,13 @@ cdef bint _shared(cnp.ndarray a, tuple gys, tuple gxs, Py_ssize_t i):
             return True
     for k in range(i):
         if _data_of(gxs[k]) is a:
+            return True
+    for x in f.inputs:
+        if (<Variable>x)._data is a:
+            return True
+    for ref in f.outputs:
+        y = _referent(ref)
+        if y is not None and (<Variable>y)._data is a:
             return True
     return False
 
@@ -593,17 +611,33 @@ cdef void _run_backward(Function start, bint retain_grad, bint create_graph) exc
     # backward methods run with enable_backprop set to create_graph. The context is switched
     # before the first one is called: a pass that only meets array forms needs no switch.
     cdef list switched = []
+    cdef set seen = {start}
     try:
-        _visit(start, retain_grad, create_graph, switched)
+        _visit(start, retain_grad, create_graph, switched, seen)
+    except BaseException:
+        # A failed pass leaves no intermediate gradient behind for a retry to add to (the
+        # gradients the leaves received before the failure stay, as they would in PyTorch).
+        if not retain_grad:
+            for f in seen:
+                _clear_output_grads(<Function>f)
+        raise
     finally:
         if switched:
             PyContextVar_Reset(_current, switched[0])
 
 
-cdef void _visit(Function start, bint retain_grad, bint create_graph, list switched) except *:
-    """The pass itself; puts the token of the settings switch in ``switched`` when it makes one."""
+cdef inline void _clear_output_grads(Function f):
+    for ref in f.outputs:
+        y = _referent(ref)
+        if y is not None:
+            (<Variable>y).grad = None
+
+
+cdef void _visit(Function start, bint retain_grad, bint create_graph, list switched,
+                 set seen) except *:
+    """The pass itself; puts the token of the settings switch in ``switched`` when it makes
+    one, and every Function it queues in ``seen``."""
     cdef list heap = [start]
-    cdef set seen = {start}
     cdef Function f, g
     cdef Variable x
     cdef Py_ssize_t i, order = 0
@@ -627,13 +661,13 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
             if gxs[i] is None or x._constant:
                 continue
             if create_graph:
-                _accumulate_recorded(x, _as_grad(gxs[i], x, f, i), retain_grad, gys, gxs, i)
+                _accumulate_recorded(x, _as_grad(gxs[i], x, f, i), retain_grad, f, gys, gxs, i)
             else:
                 a = _grad_array(gxs[i], x, f, i)
                 if x.grad is None:
                     # A kept gradient must own its memory, so that changing one parameter's
                     # gradient in place never changes another's.
-                    if (x.creator is None or retain_grad) and _shared(a, gys, gxs, i):
+                    if (x.creator is None or retain_grad) and _shared(a, f, gys, gxs, i):
                         a = _copy_array(a)
                     x.grad = wrap(a)
                 else:
@@ -645,10 +679,7 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
                 g._order = order
                 _heap_push(heap, g)
         if not retain_grad:
-            for ref in f.outputs:
-                y = _referent(ref)
-                if y is not None:
-                    (<Variable>y).grad = None
+            _clear_output_grads(f)
 
 
 cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
@@ -663,11 +694,11 @@ cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
     return g
 
 
-cdef void _accumulate_recorded(Variable x, Variable g, bint retain_grad, tuple gys, tuple gxs,
-                               Py_ssize_t i) except *:
+cdef void _accumulate_recorded(Variable x, Variable g, bint retain_grad, Function f, tuple gys,
+                               tuple gxs, Py_ssize_t i) except *:
     """Add ``g`` to ``x.grad`` with recorded operations (``create_graph``)."""
     if x.grad is None:
-        if (x.creator is None or retain_grad) and _shared(g._data, gys, gxs, i):
+        if (x.creator is None or retain_grad) and _shared(g._data, f, gys, gxs, i):
             g = Copy()._call((g,))
         x.grad = g
     else:
@@ -817,7 +848,9 @@ cdef cnp.ndarray _neg_array(cnp.ndarray x):
 
 cdef class _Unary(Function):
     """An engine operation of one input. Its forward is the C method ``_compute``, which
-    ``_call`` reaches without a Python method call."""
+    ``_call`` reaches without a Python method call. The concrete operations are final: a
+    Python subclass could not override their C methods, so a new operation subclasses
+    ``Function``."""
 
     def forward(self, x):
         return self._compute(x)
@@ -842,6 +875,7 @@ cdef class _Binary(Function):
         raise NotImplementedError
 
 
+@cython.final
 cdef class Add(_Binary):
     cdef object _compute(self, x0, x1):
         r = _small_binary(OP_ADD, x0, x1)
@@ -859,6 +893,7 @@ cdef class Add(_Binary):
         return _unbroadcast_arrays(gy, gy, self.inputs)
 
 
+@cython.final
 cdef class Sub(_Binary):
     cdef object _compute(self, x0, x1):
         r = _small_binary(OP_SUB, x0, x1)
@@ -880,6 +915,7 @@ cdef class Sub(_Binary):
                                    _neg_array(gy) if not x1._constant else None, self.inputs)
 
 
+@cython.final
 cdef class Mul(_Binary):
     cdef object _compute(self, x0, x1):
         r = _small_binary(OP_MUL, x0, x1)
@@ -902,6 +938,7 @@ cdef class Mul(_Binary):
                                    self.inputs)
 
 
+@cython.final
 cdef class Div(_Binary):
     cdef object _compute(self, x0, x1):
         r = _small_binary(OP_DIV, x0, x1)
@@ -926,6 +963,7 @@ cdef class Div(_Binary):
         return _unbroadcast_arrays(gx0 if not x0._constant else None, gx1, self.inputs)
 
 
+@cython.final
 cdef class Neg(_Unary):
     cdef object _compute(self, x):
         cdef cnp.ndarray r
@@ -942,6 +980,7 @@ cdef class Neg(_Unary):
         return (_neg_array(gy),)
 
 
+@cython.final
 cdef class Pow(_Unary):
     """``x ** c`` for a constant exponent ``c``."""
     cdef public object c
@@ -968,7 +1007,7 @@ cdef class Pow(_Unary):
         cdef double cv
         cdef cnp.ndarray r
         if (_is_plain_scalar(x._data, cnp.NPY_DOUBLE) and _is_plain_scalar(gy, cnp.NPY_DOUBLE)
-                and isinstance(self.c, (int, float))):
+                and isinstance(self.c, (int, float)) and _exact_power(<double>self.c - 1.0)):
             # The same double operations as the array expression below, without NumPy.
             cv = <double>self.c
             r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(gy), cnp.PyArray_DIMS(gy), cnp.NPY_DOUBLE, 0)
@@ -993,17 +1032,17 @@ cdef object _minus_one(object c, cnp.ndarray c_array):
         (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(c_array))[0] - 1.0
     else:
         (<float*>cnp.PyArray_DATA(r))[0] = (<float*>cnp.PyArray_DATA(c_array))[0] - <float>1.0
-    Py_INCREF(r)  # PyArray_Return steals a reference to the array it converts
+    # PyArray_Return steals a reference to its argument while the local ``r`` keeps its own
+    # (Cython releases it on return): give it an extra one to steal.
+    Py_INCREF(r)
     return cnp.PyArray_Return(r)
 
 
+@cython.final
 cdef class PowVar(_Binary):
     """``x0 ** x1`` where the exponent is a Variable too."""
 
     cdef object _compute(self, x0, x1):
-        r = _small_binary(OP_POW, x0, x1)
-        if r is not None:
-            return r
         try:
             return x0 ** x1
         except ValueError:
@@ -1016,6 +1055,7 @@ cdef class PowVar(_Binary):
         return _unbroadcast(gx0, gx1, self.inputs)
 
 
+@cython.final
 cdef class Exp(_Unary):
     cdef object _compute(self, x):
         return np.exp(x)
@@ -1027,6 +1067,7 @@ cdef class Exp(_Unary):
         return (_binary(OP_MUL, gy, (<Variable>self.outputs[0]())._data),)
 
 
+@cython.final
 cdef class Log(_Unary):
     cdef object _compute(self, x):
         return np.log(x)
@@ -1038,6 +1079,7 @@ cdef class Log(_Unary):
         return (_binary(OP_DIV, gy, (<Variable>self.inputs[0])._data),)
 
 
+@cython.final
 cdef class Cast(_Unary):
     """A change of float dtype; the gradient goes back to the input's dtype."""
     cdef object dtype
@@ -1058,6 +1100,7 @@ cdef Variable _cast(Variable v, object dtype):
     return f._call((v,))
 
 
+@cython.final
 cdef class Copy(_Unary):
     """The identity that copies: used where a gradient must own its memory."""
 
@@ -1142,6 +1185,7 @@ cpdef tuple normalize_axes(object axis, int ndim, str name):
     return tuple(out)
 
 
+@cython.final
 cdef class Reshape(_Unary):
     cdef public tuple shape
 
@@ -1164,6 +1208,7 @@ cdef class Reshape(_Unary):
         return (gy if _same_shape(gy, x) else gy.reshape((<object>x).shape),)
 
 
+@cython.final
 cdef class Transpose(_Unary):
     cdef public object axes
 
@@ -1192,6 +1237,7 @@ cdef class Transpose(_Unary):
         return tuple(np.argsort([a % ndim for a in self.axes]).tolist())
 
 
+@cython.final
 cdef class Sum(_Unary):
     cdef public object axis
     cdef public bint keepdims
@@ -1244,6 +1290,7 @@ cpdef cnp.ndarray sum_to_array(object x, tuple shape):
     return _nd(x.sum(axis=tuple(axes), keepdims=True)).reshape(shape)
 
 
+@cython.final
 cdef class SumTo(_Unary):
     cdef public tuple shape
 
@@ -1261,6 +1308,7 @@ cdef class SumTo(_Unary):
         return (gy if _same_shape(gy, x) else np.broadcast_to(gy, (<object>x).shape),)
 
 
+@cython.final
 cdef class BroadcastTo(_Unary):
     cdef public tuple shape
 
@@ -1290,6 +1338,7 @@ cdef bint _is_basic_index(object index):
     return True
 
 
+@cython.final
 cdef class GetItem(_Unary):
     cdef public object index
 
@@ -1319,6 +1368,7 @@ cdef cnp.ndarray _scatter_add(cnp.ndarray gy, object index, tuple in_shape):
     return gx
 
 
+@cython.final
 cdef class GetItemGrad(_Unary):
     """Scatter-add of a gradient back into the indexed array's shape."""
     cdef public object index
@@ -1395,6 +1445,7 @@ cdef Variable _swap_last(Variable v):
     return transpose(v, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
+@cython.final
 cdef class MatMul(_Binary):
     """``numpy.matmul``: 1-D operands are promoted to matrices, leading axes broadcast."""
 
