@@ -208,7 +208,9 @@ cdef Variable _constant(object obj, object dtype, Function f):
     scalars, integer arrays, lists of integers) take ``dtype``, the other operand's; float
     arrays keep their own."""
     cdef Variable v
-    if dtype is not None and isinstance(obj, (int, float)):
+    # The exact type tests are the fast path; isinstance also admits NumPy float64 scalars.
+    if dtype is not None and (type(obj) is float or type(obj) is int
+                              or isinstance(obj, (int, float))):
         v = wrap(_scalar_array(obj, dtype))
     else:
         try:
