@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.registry.checks import LAYER_METHODS, missing_methods
-from cygrad.testing.gradcheck import numerical_grad
+from cygrad.testing.gradcheck import _assert_close, numerical_grad
 from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, rng_from
 
@@ -217,7 +217,7 @@ def _check_gradients(
             params[n].data = original
     labels = [f"parameter {n!r}" for n in names] + [f"input {i} of step {s}" for s, i in slots]
     for label, a, n in zip(labels, analytic, numeric):
-        _compare(where, label, a, n, rtol, atol)
+        _assert_close(where, f"the gradient of {label}", a, n, rtol, atol)
 
 
 def _grad_array(v: Variable) -> np.ndarray:
@@ -226,19 +226,3 @@ def _grad_array(v: Variable) -> np.ndarray:
     return np.asarray(v.grad.data, dtype=np.float64)
 
 
-def _compare(where: str, label: str, analytic: np.ndarray, numeric: np.ndarray, rtol: float, atol: float) -> None:
-    if analytic.shape != numeric.shape:
-        raise AssertionError(
-            f"{where}: the gradient of {label} has shape {analytic.shape}, expected {numeric.shape}"
-        )
-    excess = np.abs(analytic - numeric) / (atol + rtol * np.abs(numeric))
-    bad = ~(excess <= 1.0)  # nan counts as bad
-    if bad.any():
-        k = int(np.argmax(np.where(np.isnan(excess), np.inf, excess)))
-        idx = tuple(int(j) for j in np.unravel_index(k, numeric.shape))
-        raise AssertionError(
-            f"{where}: the gradient of {label} (shape {numeric.shape}) is wrong at index {idx}: "
-            f"analytic {float(analytic.reshape(-1)[k])!r}, numeric {float(numeric.reshape(-1)[k])!r} "
-            f"(allowed atol {atol:g} + rtol {rtol:g} * |numeric|; {int(bad.sum())} of "
-            f"{numeric.size} elements off)"
-        )
