@@ -834,9 +834,7 @@ cdef cnp.ndarray _binary(int op, cnp.ndarray a, cnp.ndarray b):
         return _nd(a - b)
     if op == OP_MUL:
         return _nd(a * b)
-    if op == OP_DIV:
-        return _nd(a / b)
-    return _nd(a ** b)
+    return _nd(a / b)
 
 
 cdef cnp.ndarray _neg_array(cnp.ndarray x):
