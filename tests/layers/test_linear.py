@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cygrad.layers import Linear, Parameter
+from cygrad.layers import LSTM, RNN, Linear, Parameter
 from cygrad.variable import Variable
 
 
@@ -101,6 +101,21 @@ def test_a_scalar_input_is_refused_before_anything_is_created():
     with pytest.raises(ValueError, match=message):
         layer(Variable(1.0))
     assert not layer.initialized and len(layer.params()) == 0
+
+
+@pytest.mark.parametrize("layer", [Linear(2), RNN(2), LSTM(2)], ids=lambda l: type(l).__name__)
+@pytest.mark.parametrize("bad", ["abc", None, [["a"]], [[object()]]])
+def test_a_lazy_layer_refuses_a_non_numeric_input_with_a_type_error(layer, bad):
+    with pytest.raises(TypeError, match=rf"{type(layer).__name__}: expected numbers"):
+        layer(bad)
+    assert not layer.initialized and len(layer.params()) == 0
+
+
+def test_a_ragged_input_is_a_value_error_naming_the_layer():
+    layer = Linear(2)
+    with pytest.raises(ValueError, match="Linear: .*inhomogeneous"):
+        layer([[1.0, 2.0], [3.0]])
+    assert not layer.initialized
 
 
 def test_initialising_twice_is_an_error():

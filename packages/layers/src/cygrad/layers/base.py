@@ -80,14 +80,19 @@ class LayerBase(ABC):
 
     def _ensure_initialized(self, x: Any) -> None:
         """Create the parameters from the first input's last dimension."""
-        shape = x.shape if isinstance(x, (Variable, np.ndarray)) else np.shape(x)
+        owner = type(self).__name__
+        if not isinstance(x, (Variable, np.ndarray)):
+            try:
+                x = np.asarray(x)
+            except ValueError as e:
+                raise ValueError(f"{owner}: {e}") from None
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{owner}: expected numbers, got an input of dtype {x.dtype}")
+        shape = x.shape
         if len(shape) == 0:
-            raise ValueError(
-                f"{type(self).__name__}: input must have at least one dimension, got shape ()"
-            )
-        dtype = getattr(x, "dtype", None)
-        if self._follow_input_dtype and dtype in (np.float32, np.float64):
-            self.dtype = np.dtype(dtype)
+            raise ValueError(f"{owner}: input must have at least one dimension, got shape ()")
+        if self._follow_input_dtype and x.dtype in (np.float32, np.float64):
+            self.dtype = np.dtype(x.dtype)
         self.initialize(shape[-1])
 
     @abstractmethod
