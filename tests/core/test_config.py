@@ -49,6 +49,25 @@ def test_usable_as_decorators_even_recursively():
     assert mode() is False and config.train is True
 
 
+def test_bare_decorators_work_like_pytorchs():
+    @no_grad
+    def recorded():
+        return (Variable(1.0) * 2).creator is not None
+
+    @V.test_mode
+    def mode():
+        return config.train
+
+    assert recorded() is False and mode() is False
+    assert config.enable_backprop is True and config.train is True
+    assert recorded.__name__ == "recorded"
+
+
+def test_a_non_callable_argument_is_a_type_error():
+    with pytest.raises(TypeError, match="no_grad: takes no arguments"):
+        no_grad(3)
+
+
 def test_unknown_setting_is_rejected():
     with pytest.raises(ValueError, match="unknown setting 'gpu'"):
         using_config("gpu", True)

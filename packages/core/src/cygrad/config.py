@@ -61,14 +61,30 @@ class using_config(contextlib.ContextDecorator):
         current.reset(self._tokens.pop())
 
 
-def no_grad() -> using_config:
-    """Do not record graphs: operations return plain results with no creator."""
-    return using_config("enable_backprop", False)
+def _manager(where: str, name: str, value: bool, func: Any) -> Any:
+    """``using_config(name, value)``, or ``func`` decorated with it (the bare ``@where``)."""
+    manager = using_config(name, value)
+    if func is None:
+        return manager
+    if not callable(func):
+        raise TypeError(f"{where}: takes no arguments, or a function to decorate; got {func!r}")
+    return manager(func)
 
 
-def test_mode() -> using_config:
-    """Evaluation mode: ``train`` is False (dropout becomes the identity)."""
-    return using_config("train", False)
+def no_grad(func: Any = None) -> Any:
+    """Do not record graphs: operations return plain results with no creator.
+
+    A context manager (``with no_grad():``) and a decorator, with or without parentheses.
+    """
+    return _manager("no_grad", "enable_backprop", False, func)
+
+
+def test_mode(func: Any = None) -> Any:
+    """Evaluation mode: ``train`` is False (dropout becomes the identity).
+
+    A context manager (``with test_mode():``) and a decorator, with or without parentheses.
+    """
+    return _manager("test_mode", "train", False, func)
 
 
 class _ConfigView:
