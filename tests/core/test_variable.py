@@ -270,3 +270,12 @@ def test_engine_operations_cannot_be_subclassed():
     for name in ["Add", "Mul", "Pow", "MatMul", "Sum", "GetItem"]:
         with pytest.raises(TypeError):
             type("Sub" + name, (getattr(_core, name),), {})
+
+
+def test_signatures_are_introspectable():
+    import inspect
+
+    assert str(inspect.signature(Variable)) == "(data, name=None)"
+    assert str(inspect.signature(Function)) == "()"
+    assert str(inspect.signature(Variable.backward)) == "(self, retain_grad=False, create_graph=False)"
+    assert inspect.getdoc(Variable).startswith("A node of the graph")

@@ -1,4 +1,4 @@
-# cython: language_level=3, embedsignature=True
+# cython: language_level=3, embedsignature=True, embedsignature.format=clinic
 """The variable engine: Variable, Function, the backward pass, and the operations that
 Variable's operators and every backward pass are built from.
 
@@ -291,7 +291,10 @@ cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
 # the engine's operations of the same size; classes written in Python are never reused).
 @cython.freelist(64)
 cdef class Variable:
-    """A node of the graph: an array of float32 or float64 data, its gradient and its creator.
+    """Variable(data, name=None)
+--
+
+A node of the graph: an array of float32 or float64 data, its gradient and its creator.
 
     ``Variable(data, name=None)`` accepts anything ``numpy.asarray`` accepts; integer and bool
     data become float64, float32 and float64 stay as given.
@@ -712,7 +715,10 @@ cdef void _accumulate_recorded(Variable x, Variable g, bint retain_grad, Functio
 
 @cython.freelist(64)
 cdef class Function:
-    """One operation of the graph, and the extension point for new ones.
+    """Function()
+--
+
+One operation of the graph, and the extension point for new ones.
 
     Subclass it and define ``forward(*xs)`` on ndarrays (return an ndarray or a tuple of
     them) and ``backward(*gys)`` on Variables, built from differentiable functions so that
