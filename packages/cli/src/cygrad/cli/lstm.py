@@ -18,6 +18,7 @@ from typing import TextIO
 import numpy as np
 
 import cygrad.functions as F
+from cygrad.data import sine_curve
 from cygrad.models import LSTM
 from cygrad.optimizers import Adam
 from cygrad.variable import Variable, no_grad
@@ -46,12 +47,6 @@ class ProgressBar:
         if done == self.total:
             self.stream.write("\n")
         self.stream.flush()
-
-
-def sine_curve(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` points x over two periods, and sin(x) plus uniform noise in [-noise, noise]."""
-    x = np.linspace(0.0, 4.0 * math.pi, n)
-    return x, np.sin(x) + rng.uniform(-noise, noise, size=n)
 
 
 def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: TextIO) -> float:
@@ -133,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     rng = np.random.default_rng(args.seed)
-    x, noisy = sine_curve(args.n, args.noise, rng)
+    x, noisy = sine_curve(args.n, noise=args.noise, rng=rng)
     model = LSTM(args.hidden, 1, rng=rng)
     start = time.perf_counter()
     loss = train(model, noisy, args, sys.stderr)
