@@ -340,3 +340,69 @@ def test_a_failed_backward_leaves_no_intermediate_gradient_behind():
     x.cleargrad()
     y.backward()
     np.testing.assert_array_equal(x.grad.data, [6, 6])  # h's gradient not counted twice
+
+
+class Fresh(Function):
+    """A backward that makes a new gradient each time and returns it as an array, a
+    Variable or inside a list; ``Fresh.made`` refers to the gradient's array weakly."""
+
+    made = None
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def forward(self, x):
+        return x * 2
+
+    def backward(self, gy):
+        g = gy * 2 if recording() else gy.data * 2
+        Fresh.made = weakref.ref(g.data if isinstance(g, Variable) else g)
+        if self.kind == "variable" and not recording():
+            g = Variable(g)
+        return [g] if self.kind == "list" else g
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("kind", ["array", "variable", "list"])
+def test_a_fresh_gradient_is_kept_without_a_copy(kind, create_graph):
+    x = Variable(np.ones(3))
+    Fresh(kind)(x).backward(create_graph=create_graph)
+    assert x.grad.data is Fresh.made()  # nobody else holds it: no copy needed
+    np.testing.assert_array_equal(x.grad.data, [2, 2, 2])
+
+
+class Keeps(Function):
+    """Backwards that return an array something else still holds."""
+
+    G = np.ones(2)
+
+    def __init__(self, how):
+        self.how = how
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        if self.how == "class attribute":
+            return Keeps.G if not recording() else Variable(Keeps.G)
+        g = gy * 1 if recording() else gy.data * 1
+        if self.how == "own attribute":
+            self.saved = g
+        elif self.how == "returned tuple":
+            self.saved = (g,)
+            return self.saved
+        return g
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("how", ["class attribute", "own attribute", "returned tuple"])
+def test_a_gradient_that_something_else_holds_is_copied(how, create_graph):
+    p, q = Variable(np.zeros(2)), Variable(np.zeros(2))
+    f, h = Keeps(how), Keeps(how)
+    (f(p) + h(q)).sum().backward(create_graph=create_graph)
+    kept = Keeps.G if how == "class attribute" else f.saved
+    kept = kept[0] if isinstance(kept, tuple) else kept
+    before = np.array(kept.data if isinstance(kept, Variable) else kept, copy=True)
+    p.grad.data *= 5  # an in-place hook on p's gradient
+    np.testing.assert_array_equal(q.grad.data, [1, 1])
+    np.testing.assert_array_equal(kept.data if isinstance(kept, Variable) else kept, before)

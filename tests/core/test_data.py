@@ -1,10 +1,16 @@
 """cygrad.data: the toy datasets and the mini-batch iterator."""
+import doctest
 import math
 
 import numpy as np
 import pytest
 
+import cygrad.data
 from cygrad.data import batches, sine_curve, spiral
+
+
+def test_module_examples():
+    assert doctest.testmod(cygrad.data).failed == 0
 
 
 def test_sine_curve_without_noise_is_the_sine_over_whole_periods():
@@ -76,6 +82,7 @@ def test_batches_shuffle_is_seeded():
         (lambda: sine_curve(10, noise="a"), TypeError, "sine_curve: noise must be a number"),
         (lambda: spiral(0), ValueError, "spiral: n_per_class must be at least 1"),
         (lambda: spiral(10, rng="x"), TypeError, "rng must be"),
+        (lambda: sine_curve(10, rng="x"), TypeError, "rng must be"),
     ],
 )
 def test_bad_arguments_are_clear_errors_raised_at_the_call(call, error, message):

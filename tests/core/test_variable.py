@@ -249,7 +249,7 @@ def test_one_element_pow_equals_numpy_exactly(c, shape):
 @pytest.mark.parametrize("operand", [np.int64(3), [1, 2], (1, 2), np.array([1, 2]), True])
 def test_integer_operands_take_the_variables_dtype(operand):
     x = Variable(np.ones(2, dtype=np.float32))
-    for y in (x + operand, operand * x, x - operand, x / operand):
+    for y in (x + operand, operand * x, x - operand, x / operand, x**operand):
         assert y.dtype == np.float32
     y = x * operand
     y.backward()
@@ -276,6 +276,21 @@ def test_signatures_are_introspectable():
     import inspect
 
     assert str(inspect.signature(Variable)) == "(data, name=None)"
-    assert str(inspect.signature(Function)) == "()"
     assert str(inspect.signature(Variable.backward)) == "(self, retain_grad=False, create_graph=False)"
     assert inspect.getdoc(Variable).startswith("A node of the graph")
+
+
+@pytest.mark.parametrize("shape", [(), (1,)])
+def test_one_element_results_that_are_not_finite_warn_as_numpy_does(shape):
+    one, zero = np.ones(shape), np.zeros(shape)
+    with np.errstate(divide="raise", over="raise"):
+        with pytest.raises(FloatingPointError):
+            Variable(one) / Variable(zero)
+        with pytest.raises(FloatingPointError):
+            Variable(zero) ** -1
+        with pytest.raises(FloatingPointError):
+            Variable(np.full(shape, 1e308)) * 10.0
+        with pytest.raises(FloatingPointError):
+            Variable(np.full(shape, 3e38, np.float32)) * np.float32(10)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        Variable(one) / 0

@@ -103,10 +103,11 @@ def test_a_scalar_input_is_refused_before_anything_is_created():
     assert not layer.initialized and len(layer.params()) == 0
 
 
-@pytest.mark.parametrize("layer", [Linear(2), RNN(2), LSTM(2)], ids=lambda l: type(l).__name__)
+@pytest.mark.parametrize("make", [Linear, RNN, LSTM], ids=lambda c: c.__name__)
 @pytest.mark.parametrize("bad", ["abc", None, [["a"]], [[object()]]])
-def test_a_lazy_layer_refuses_a_non_numeric_input_with_a_type_error(layer, bad):
-    with pytest.raises(TypeError, match=rf"{type(layer).__name__}: expected numbers"):
+def test_a_lazy_layer_refuses_a_non_numeric_input_with_a_type_error(make, bad):
+    layer = make(2)
+    with pytest.raises(TypeError, match=rf"{make.__name__}: expected numbers"):
         layer(bad)
     assert not layer.initialized and len(layer.params()) == 0
 

@@ -10,7 +10,7 @@ import contextlib
 import functools
 from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, Callable, TypeVar, overload
 
 __all__ = ["Config", "config", "no_grad", "test_mode", "using_config"]
 
@@ -61,7 +61,10 @@ class using_config(contextlib.ContextDecorator):
         current.reset(self._tokens.pop())
 
 
-def _manager(where: str, name: str, value: bool, func: Any) -> Any:
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
+
+
+def _manager(where: str, name: str, value: bool, func: Callable[..., Any] | None) -> Any:
     """``using_config(name, value)``, or ``func`` decorated with it (the bare ``@where``)."""
     manager = using_config(name, value)
     if func is None:
@@ -71,7 +74,11 @@ def _manager(where: str, name: str, value: bool, func: Any) -> Any:
     return manager(func)
 
 
-def no_grad(func: Any = None) -> Any:
+@overload
+def no_grad() -> using_config: ...
+@overload
+def no_grad(func: _Fn) -> _Fn: ...
+def no_grad(func: Callable[..., Any] | None = None) -> Any:
     """Do not record graphs: operations return plain results with no creator.
 
     A context manager (``with no_grad():``) and a decorator, with or without parentheses.
@@ -79,7 +86,11 @@ def no_grad(func: Any = None) -> Any:
     return _manager("no_grad", "enable_backprop", False, func)
 
 
-def test_mode(func: Any = None) -> Any:
+@overload
+def test_mode() -> using_config: ...
+@overload
+def test_mode(func: _Fn) -> _Fn: ...
+def test_mode(func: Callable[..., Any] | None = None) -> Any:
     """Evaluation mode: ``train`` is False (dropout becomes the identity).
 
     A context manager (``with test_mode():``) and a decorator, with or without parentheses.

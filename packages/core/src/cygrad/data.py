@@ -40,15 +40,17 @@ def sine_curve(
     """``n`` evenly spaced points ``x`` over ``periods`` periods from 0, and ``sin(x)`` plus
     noise drawn uniformly from ``[-noise, noise]`` (none when ``noise`` is 0, the default).
 
-    Returns two float64 arrays of shape ``(n,)``. The same ``rng`` seed gives the same noise.
+    Returns two float64 arrays of shape ``(n,)``. The same ``rng`` seed gives the same noise;
+    without noise nothing is drawn from ``rng``.
     """
     n = _count("sine_curve", "n", n, 2)
     noise = _amount("sine_curve", "noise", noise)
     periods = _amount("sine_curve", "periods", periods)
+    gen = rng_from(rng)
     x = np.linspace(0.0, 2.0 * math.pi * periods, n)
     y = np.sin(x)
     if noise > 0:
-        y = y + rng_from(rng).uniform(-noise, noise, size=n)
+        y = y + gen.uniform(-noise, noise, size=n)
     return x, y
 
 

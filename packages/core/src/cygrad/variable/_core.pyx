@@ -17,9 +17,9 @@ perform the same NumPy operations in the same order, so their results agree bit 
 cimport cython
 cimport numpy as cnp
 from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
-from cpython.ref cimport Py_INCREF
+from cpython.ref cimport PyObject, Py_INCREF, Py_REFCNT, _Py_REFCNT
 from cpython.weakref cimport PyWeakref_CheckRef, PyWeakref_GetObject, PyWeakref_NewRef
-from libc.math cimport sqrt as c_sqrt
+from libc.math cimport isfinite, sqrt as c_sqrt
 
 import copy
 
@@ -58,8 +58,9 @@ cpdef bint recording():
 # One-element kernels. NumPy spends far longer dispatching an operation on a one-element
 # array than computing it; scalar-sized graphs (the original's examples) are all such calls,
 # so add/sub/mul/div/neg and the common powers compute those directly in C and give NumPy
-# everything else. C division (``cdivision``) gives IEEE results, inf and nan, as NumPy does,
-# where Python's semantics would raise ZeroDivisionError.
+# everything else. A result that is not finite is left to NumPy too, so that its warnings
+# and ``numpy.errstate`` apply as for any other array. (C division, ``cdivision``, lets
+# the kernels compute inf and nan to find that out, where Python's would raise.)
 
 cdef enum:
     OP_ADD, OP_SUB, OP_MUL, OP_DIV
@@ -106,30 +107,39 @@ cdef object _small_binary(int op, cnp.ndarray a, cnp.ndarray b):
     """``a op b`` for one-element arrays of one float dtype, computed in C; else None.
     float32 + - * / computed in double and rounded once equal the float32 results."""
     cdef int t = cnp.PyArray_TYPE(a)
+    cdef double d
     if not (_is_plain_scalar(a, t) and _is_plain_scalar(b, t)):
         return None
-    if not (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT):
+    if t == cnp.NPY_DOUBLE:
+        d = _binop(op, (<double*>cnp.PyArray_DATA(a))[0], (<double*>cnp.PyArray_DATA(b))[0])
+    elif t == cnp.NPY_FLOAT:
+        d = <float>_binop(op, (<float*>cnp.PyArray_DATA(a))[0], (<float*>cnp.PyArray_DATA(b))[0])
+    else:
         return None
+    if not isfinite(d):
+        return None  # NumPy's own result, with its warnings and numpy.errstate
     cdef cnp.ndarray like = a if cnp.PyArray_NDIM(a) >= cnp.PyArray_NDIM(b) else b
+    return _filled(like, t, d)
+
+
+cdef cnp.ndarray _filled(cnp.ndarray like, int t, double d):
+    """A new array of ``like``'s one-element shape and type ``t`` (float32 or float64) holding ``d``."""
     cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(like), cnp.PyArray_DIMS(like), t, 0)
     if t == cnp.NPY_DOUBLE:
-        (<double*>cnp.PyArray_DATA(r))[0] = _binop(
-            op, (<double*>cnp.PyArray_DATA(a))[0], (<double*>cnp.PyArray_DATA(b))[0])
+        (<double*>cnp.PyArray_DATA(r))[0] = d
     else:
-        (<float*>cnp.PyArray_DATA(r))[0] = <float>_binop(
-            op, (<float*>cnp.PyArray_DATA(a))[0], (<float*>cnp.PyArray_DATA(b))[0])
+        (<float*>cnp.PyArray_DATA(r))[0] = <float>d
     return r
 
 
 cdef object _small_power(cnp.ndarray a, object c):
     """``a ** c`` for a one-element float64 array and a Python number that is an exact
-    power (see _exact_power); else None."""
+    power (see _exact_power), when the result is finite; else None."""
     if not (_is_plain_scalar(a, cnp.NPY_DOUBLE) and isinstance(c, (int, float))
             and _exact_power(<double>c)):
         return None
-    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.NPY_DOUBLE, 0)
-    (<double*>cnp.PyArray_DATA(r))[0] = _power((<double*>cnp.PyArray_DATA(a))[0], <double>c)
-    return r
+    cdef double d = _power((<double*>cnp.PyArray_DATA(a))[0], <double>c)
+    return _filled(a, cnp.NPY_DOUBLE, d) if isfinite(d) else None
 
 
 cdef cnp.ndarray _add_arrays(cnp.ndarray a, cnp.ndarray b):
@@ -139,24 +149,18 @@ cdef cnp.ndarray _add_arrays(cnp.ndarray a, cnp.ndarray b):
 
 cdef cnp.ndarray _ones_like(cnp.ndarray a):
     cdef int t = cnp.PyArray_TYPE(a)
-    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), t, 0)
     # The seed of a scalar loss: store the one directly (a method call costs far more).
-    if cnp.PyArray_SIZE(r) == 1 and t == cnp.NPY_DOUBLE:
-        (<double*>cnp.PyArray_DATA(r))[0] = 1.0
-    elif cnp.PyArray_SIZE(r) == 1 and t == cnp.NPY_FLOAT:
-        (<float*>cnp.PyArray_DATA(r))[0] = 1.0
-    else:
-        r.fill(1)
+    if cnp.PyArray_SIZE(a) == 1 and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT):
+        return _filled(a, t, 1.0)
+    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), t, 0)
+    r.fill(1)
     return r
 
 
 cdef cnp.ndarray _copy_array(cnp.ndarray a):
     """A fresh C-ordered copy, made directly for a one-element float64 array."""
-    cdef cnp.ndarray r
     if _is_plain_scalar(a, cnp.NPY_DOUBLE):
-        r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.NPY_DOUBLE, 0)
-        (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(a))[0]
-        return r
+        return _filled(a, cnp.NPY_DOUBLE, (<double*>cnp.PyArray_DATA(a))[0])
     return cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
 
 
@@ -296,8 +300,9 @@ cdef class Variable:
 
 A node of the graph: an array of float32 or float64 data, its gradient and its creator.
 
-    ``Variable(data, name=None)`` accepts anything ``numpy.asarray`` accepts; integer and bool
-    data become float64, float32 and float64 stay as given.
+    ``data`` is anything ``numpy.asarray`` accepts; integer and bool data become float64,
+    float32 and float64 stay as given. (The first line above, in Argument Clinic's form, is
+    what ``inspect.signature(Variable)`` reads; Python shows the docstring without it.)
     """
 
     # NumPy defers to Variable's reflected operators instead of broadcasting over it.
@@ -489,31 +494,39 @@ cdef object _backward_config(object snapshot, bint create_graph):
     return pair[1 if create_graph else 0]
 
 
-cdef bint _shared(cnp.ndarray a, Function f, tuple gys, tuple gxs, Py_ssize_t i):
-    """Whether storing ``a`` as a kept gradient could alias another array: a view, the
-    gradient of an output or of an earlier input, or the data of one of ``f``'s inputs or
-    outputs (a backward written in Python may return any of these)."""
-    cdef Py_ssize_t k
-    if cnp.PyArray_BASE(a) != NULL or not cnp.PyArray_ISWRITEABLE(a):
-        return True
-    for gy in gys:
-        if gy is not None and (<Variable>gy)._data is a:
-            return True
-    for k in range(i):
-        if _data_of(gxs[k]) is a:
-            return True
-    for x in f.inputs:
-        if (<Variable>x)._data is a:
-            return True
-    for ref in f.outputs:
-        y = _referent(ref)
-        if y is not None and (<Variable>y)._data is a:
-            return True
-    return False
+# A kept gradient (a leaf's, or any under retain_grad) must be referenced by nothing but its
+# Variable, so that changing one gradient in place never changes another array, and no other
+# array's change shows in it. A backward may return anything: an output's gradient, one of
+# its inputs' data, an array it keeps. Rather than list such cases, the pass counts
+# references: at the check it holds the result tuple ``gxs`` once, the entry ``gx`` once more
+# in a local, and the array it will keep once; any further reference means sharing, and the
+# gradient is copied. A miscount could only cost a needless copy, never allow aliasing.
+
+cdef inline bint _owns_memory(cnp.ndarray a):
+    return cnp.PyArray_BASE(a) == NULL and cnp.PyArray_ISWRITEABLE(a)
 
 
-cdef inline object _data_of(object g):
-    return (<Variable>g)._data if isinstance(g, Variable) else g
+cdef bint _private_array(cnp.ndarray a, object gx, tuple gxs):
+    """Whether the array ``a``, made from the backward's result ``gx`` (an entry of ``gxs``),
+    is referenced only by this pass."""
+    if not _owns_memory(a) or Py_REFCNT(gxs) != 1:
+        return False
+    if gx is a:  # its entry in gxs, gx, a
+        return Py_REFCNT(a) == 3
+    if isinstance(gx, Variable) and (<Variable>gx)._data is a:  # gx: entry, gx; a: gx._data, a
+        return Py_REFCNT(gx) == 2 and Py_REFCNT(a) == 2
+    return Py_REFCNT(a) == 1  # a conversion made it
+
+
+cdef bint _private_variable(Variable v, object gx, tuple gxs):
+    """``_private_array`` for the recorded pass: the Variable ``v`` made from ``gx`` (or
+    ``gx`` itself), and its data."""
+    if not _owns_memory(v._data) or Py_REFCNT(gxs) != 1:
+        return False
+    if Py_REFCNT(v) != (3 if gx is v else 1):  # its entry in gxs, gx, v; or v alone
+        return False
+    # Through a pointer: passing the attribute itself would count one more, a temporary's.
+    return _Py_REFCNT(<PyObject*>v._data) == (3 if gx is v._data else 1)  # entry, gx, v._data
 
 
 cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i):
@@ -644,10 +657,12 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
     one, and every Function it queues in ``seen``."""
     cdef list heap = [start]
     cdef Function f, g
-    cdef Variable x
+    cdef Variable x, v
     cdef Py_ssize_t i, order = 0
     cdef tuple gys, gxs
+    cdef object gx
     cdef cnp.ndarray a
+    cdef bint keep
     start._order = 0
     while heap:
         f = _heap_pop(heap)
@@ -663,18 +678,20 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
             gxs = _gradients(f, gys)
         for i in range(len(gxs)):
             x = <Variable>f.inputs[i]
-            if gxs[i] is None or x._constant:
+            gx = gxs[i]
+            if gx is None or x._constant:
                 continue
+            keep = x.grad is None and (x.creator is None or retain_grad)
             if create_graph:
-                _accumulate_recorded(x, _as_grad(gxs[i], x, f, i), retain_grad, f, gys, gxs, i)
-            else:
-                a = _grad_array(gxs[i], x, f, i)
+                v = _as_grad(gx, x, f, i)
                 if x.grad is None:
-                    # A kept gradient must own its memory, so that changing one parameter's
-                    # gradient in place never changes another's.
-                    if (x.creator is None or retain_grad) and _shared(a, f, gys, gxs, i):
-                        a = _copy_array(a)
-                    x.grad = wrap(a)
+                    x.grad = Copy()._call((v,)) if keep and not _private_variable(v, gx, gxs) else v
+                else:
+                    x.grad = add(x.grad, v)
+            else:
+                a = _grad_array(gx, x, f, i)
+                if x.grad is None:
+                    x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
                 else:
                     x.grad = wrap(_add_arrays(x.grad._data, a))
             g = x.creator
@@ -699,26 +716,12 @@ cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
     return g
 
 
-cdef void _accumulate_recorded(Variable x, Variable g, bint retain_grad, Function f, tuple gys,
-                               tuple gxs, Py_ssize_t i) except *:
-    """Add ``g`` to ``x.grad`` with recorded operations (``create_graph``)."""
-    if x.grad is None:
-        if (x.creator is None or retain_grad) and _shared(g._data, f, gys, gxs, i):
-            g = Copy()._call((g,))
-        x.grad = g
-    else:
-        x.grad = add(x.grad, g)
-
-
 # ---------------------------------------------------------------------------------------
 # Function
 
 @cython.freelist(64)
 cdef class Function:
-    """Function()
---
-
-One operation of the graph, and the extension point for new ones.
+    """One operation of the graph, and the extension point for new ones.
 
     Subclass it and define ``forward(*xs)`` on ndarrays (return an ndarray or a tuple of
     them) and ``backward(*gys)`` on Variables, built from differentiable functions so that
@@ -844,11 +847,8 @@ cdef cnp.ndarray _binary(int op, cnp.ndarray a, cnp.ndarray b):
 
 
 cdef cnp.ndarray _neg_array(cnp.ndarray x):
-    cdef cnp.ndarray r
     if _is_plain_scalar(x, cnp.NPY_DOUBLE):
-        r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(x), cnp.PyArray_DIMS(x), cnp.NPY_DOUBLE, 0)
-        (<double*>cnp.PyArray_DATA(r))[0] = -(<double*>cnp.PyArray_DATA(x))[0]
-        return r
+        return _filled(x, cnp.NPY_DOUBLE, -(<double*>cnp.PyArray_DATA(x))[0])
     return _nd(-x)
 
 
@@ -972,12 +972,7 @@ cdef class Div(_Binary):
 @cython.final
 cdef class Neg(_Unary):
     cdef object _compute(self, x):
-        cdef cnp.ndarray r
-        if _is_plain_scalar(x, cnp.NPY_DOUBLE):
-            r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(x), cnp.PyArray_DIMS(x), cnp.NPY_DOUBLE, 0)
-            (<double*>cnp.PyArray_DATA(r))[0] = -(<double*>cnp.PyArray_DATA(x))[0]
-            return r
-        return -x
+        return _neg_array(x)
 
     def backward(self, gy):
         return neg(gy)
@@ -1010,16 +1005,15 @@ cdef class Pow(_Unary):
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
         cdef Variable x = self.inputs[0]
-        cdef double cv
-        cdef cnp.ndarray r
+        cdef double cv, d
         if (_is_plain_scalar(x._data, cnp.NPY_DOUBLE) and _is_plain_scalar(gy, cnp.NPY_DOUBLE)
                 and isinstance(self.c, (int, float)) and _exact_power(<double>self.c - 1.0)):
             # The same double operations as the array expression below, without NumPy.
             cv = <double>self.c
-            r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(gy), cnp.PyArray_DIMS(gy), cnp.NPY_DOUBLE, 0)
-            (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(gy))[0] * (
+            d = (<double*>cnp.PyArray_DATA(gy))[0] * (
                 cv * _power((<double*>cnp.PyArray_DATA(x._data))[0], cv - 1.0))
-            return (r,)
+            if isfinite(d):
+                return (_filled(gy, cnp.NPY_DOUBLE, d),)
         cdef cnp.ndarray c = _constant(self.c, x._data.dtype, self)._data
         cdef cnp.ndarray p = _nd(x._data ** _minus_one(self.c, c))
         return (_sum_to_data(_binary(OP_MUL, gy, _binary(OP_MUL, c, p)), x),)
@@ -1146,7 +1140,11 @@ cpdef Variable pow(x, c):
         raise TypeError("pow: the exponent must be a constant; use x ** y for a Variable exponent")
     if isinstance(c, np.generic):
         c = c.item()  # like a Python number, a NumPy scalar exponent keeps x's dtype
-    elif not isinstance(c, (int, float, ndarray, list, tuple)):
+    elif isinstance(c, (ndarray, list, tuple)):
+        # Integer exponents take x's dtype, as any integer operand does; float ones keep theirs.
+        c = _as_float_array(
+            c, "pow", _dtype_of((<Variable>x)._data) if isinstance(x, Variable) else _float64)
+    elif not isinstance(c, (int, float)):
         raise TypeError(f"pow: the exponent must be a number or an array, got {c!r}")
     cdef Pow f = Pow.__new__(Pow)
     f.c = c
