@@ -132,13 +132,12 @@ cdef cnp.ndarray _filled(cnp.ndarray like, int t, double d):
     return r
 
 
-cdef object _small_power(cnp.ndarray a, object c):
-    """``a ** c`` for a one-element float64 array and a Python number that is an exact
-    power (see _exact_power), when the result is finite; else None."""
-    if not (_is_plain_scalar(a, cnp.NPY_DOUBLE) and isinstance(c, (int, float))
-            and _exact_power(<double>c)):
+cdef object _small_power(cnp.ndarray a, double c):
+    """``a ** c`` for a one-element float64 array and an exact power ``c`` (see
+    _exact_power), when the result is finite; else None."""
+    if not (_is_plain_scalar(a, cnp.NPY_DOUBLE) and _exact_power(c)):
         return None
-    cdef double d = _power((<double*>cnp.PyArray_DATA(a))[0], <double>c)
+    cdef double d = _power((<double*>cnp.PyArray_DATA(a))[0], c)
     return _filled(a, cnp.NPY_DOUBLE, d) if isfinite(d) else None
 
 
@@ -984,13 +983,21 @@ cdef class Neg(_Unary):
 @cython.final
 cdef class Pow(_Unary):
     """``x ** c`` for a constant exponent ``c``."""
-    cdef public object c
+    cdef readonly object c
+    # Whether ``c`` is a Python number, and then its value: the one-element kernels' input.
+    cdef bint _number
+    cdef double _cv
 
     def __init__(self, c):
+        self._set(c)
+
+    cdef void _set(self, object c) except *:
         self.c = c
+        self._number = isinstance(c, (int, float))
+        self._cv = <double>c if self._number else 0.0
 
     cdef object _compute(self, x):
-        r = _small_power(x, self.c)
+        r = _small_power(x, self._cv) if self._number else None
         if r is not None:
             return r
         try:
@@ -1005,11 +1012,10 @@ cdef class Pow(_Unary):
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
         cdef Variable x = self.inputs[0]
-        cdef double cv, d
-        if (_is_plain_scalar(x._data, cnp.NPY_DOUBLE) and _is_plain_scalar(gy, cnp.NPY_DOUBLE)
-                and isinstance(self.c, (int, float)) and _exact_power(<double>self.c - 1.0)):
+        cdef double cv = self._cv, d
+        if (self._number and _exact_power(cv - 1.0) and _is_plain_scalar(x._data, cnp.NPY_DOUBLE)
+                and _is_plain_scalar(gy, cnp.NPY_DOUBLE)):
             # The same double operations as the array expression below, without NumPy.
-            cv = <double>self.c
             d = (<double*>cnp.PyArray_DATA(gy))[0] * (
                 cv * _power((<double*>cnp.PyArray_DATA(x._data))[0], cv - 1.0))
             if isfinite(d):
@@ -1147,7 +1153,7 @@ cpdef Variable pow(x, c):
     elif not isinstance(c, (int, float)):
         raise TypeError(f"pow: the exponent must be a number or an array, got {c!r}")
     cdef Pow f = Pow.__new__(Pow)
-    f.c = c
+    f._set(c)
     return f._call((x,))
 
 
