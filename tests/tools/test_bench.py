@@ -193,3 +193,44 @@ def test_correct_implementations_are_timed_in_every_round():
     assert result.ok
     assert len(result.timings["numpy"].times) == len(result.timings["cygrad"].times) == 4
     assert len(result.round_ratios("cygrad")) == 4
+
+
+def test_memory_mode_measures_each_implementation_in_its_own_process():
+    proc = subprocess.run(
+        [sys.executable, "-m", "cygrad.cli", "bench", "--memory", "--quick", "--workloads", "W4"],
+        env=_env(pinned=True), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    row = re.search(r"^W4\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x\s+([+-][\d.]+)$",
+                    proc.stdout, re.M)
+    assert row, proc.stdout
+    steps, numpy_mib, cygrad_mib, ratio, _growth = row.groups()
+    assert int(steps) == 2 * select("W4")[0].quick_steps  # two runs in quick mode
+    assert float(numpy_mib) > 10 and float(cygrad_mib) > 10  # a Python process with NumPy
+    assert float(ratio) == pytest.approx(float(cygrad_mib) / float(numpy_mib), abs=0.02)
+
+
+def test_memory_growth_shows_a_leak():
+    from cygrad.cli.benchmarks.memory import measure, memory_row
+
+    kept = []
+    leaky = Workload(
+        id="LEAK", title="", unit="", unit_factor=1.0, steps=1, quick_steps=1,
+        numpy=lambda steps: (lambda: {}),
+        cygrad=lambda steps: (lambda: kept.append(np.ones(2**20)) or {}),  # 8 MiB a run
+    )
+    figures = {"numpy": measure(leaky, "numpy", 1, 3), "cygrad": measure(leaky, "cygrad", 1, 3)}
+    assert len(kept) == 3
+    growth = figures["cygrad"]["after_last"] - figures["cygrad"]["after_first"]
+    assert growth >= 15 * 2**20  # the two runs after the first kept 16 MiB
+    assert float(memory_row(figures)["cygrad growth"]) >= 15
+
+
+def test_memory_row_arithmetic():
+    from cygrad.cli.benchmarks.memory import memory_row
+
+    row = memory_row({"numpy": {"peak": 100 * 2**20, "after_first": 1, "after_last": 1},
+                      "cygrad": {"peak": 150 * 2**20, "after_first": 2**20,
+                                 "after_last": 3 * 2**20}})
+    assert row == {"numpy": "100.0", "cygrad": "150.0", "cygrad/numpy": "1.50x",
+                   "cygrad growth": "+2.0"}

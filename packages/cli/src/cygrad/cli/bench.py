@@ -19,6 +19,7 @@ from typing import Any
 
 PIN = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 DEFAULT_ROUNDS = 5
+MEMORY_DEFAULT = "W3,W4"  # the workloads whose memory BENCHMARKS.md asks about
 QUICK_ROUNDS = 2
 
 
@@ -39,6 +40,8 @@ def _argv(args: argparse.Namespace) -> list[str]:
         argv.append("--torch")
     if args.json is not None:
         argv += ["--json", args.json]
+    if args.memory:
+        argv.append("--memory")
     return argv
 
 
@@ -121,6 +124,31 @@ def _progress(message: str) -> None:
         print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
 
 
+def _memory(workloads: list[Any], quick: bool) -> int:
+    """``--memory``: each implementation's peak resident memory, measured in its own process."""
+    from cygrad.cli.benchmarks.memory import measure_in_child, memory_row, runs_for
+    from cygrad.cli.benchmarks.workload import missing_requirements
+
+    print(f"cygrad bench --memory: peak resident memory in MiB, each implementation in a "
+          f"fresh process{' (quick)' if quick else ''}", flush=True)
+    columns = ["workload", "steps", "numpy", "cygrad", "cygrad/numpy", "cygrad growth"]
+    rows = []
+    for w in workloads:
+        reason = missing_requirements(w.requires)
+        if reason:
+            print(f"{w.id}: skipped: {reason}")
+            continue
+        steps, runs = (w.quick_steps if quick else w.steps), runs_for(w, quick)
+        _progress(f"{w.id}: measuring")
+        figures = {impl: measure_in_child(w, impl, steps, runs) for impl in ("numpy", "cygrad")}
+        _progress("")
+        rows.append({"workload": w.id, "steps": str(steps * runs), **memory_row(figures)})
+    if rows:
+        print(_table([columns] + [[row[c] for c in columns] for row in rows]))
+        print("growth: cygrad's resident memory after its last run minus after its first")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     unpinned = _unpinned()
     if unpinned:
@@ -133,10 +161,12 @@ def run(args: argparse.Namespace) -> int:
     from cygrad.cli.benchmarks.workload import missing_requirements
 
     try:
-        workloads = select(args.workloads)
+        workloads = select(args.workloads if args.workloads or not args.memory else MEMORY_DEFAULT)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
+    if args.memory:
+        return _memory(workloads, args.quick)
     rounds = args.rounds
     if rounds is None:
         rounds = QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS
@@ -222,4 +252,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="cpu: this process's CPU time (default, steadier on a shared machine); "
                         "wall: elapsed time")
     p.add_argument("--json", metavar="FILE", help="also write every timing to FILE as JSON")
+    p.add_argument("--memory", action="store_true",
+                   help="measure peak resident memory instead of time, each implementation in "
+                        f"its own process (default workloads {MEMORY_DEFAULT})")
     p.set_defaults(func=run)

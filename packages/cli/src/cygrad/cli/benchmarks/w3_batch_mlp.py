@@ -132,6 +132,7 @@ def _workload(dtype: Any, kind: str) -> Workload:
         rtol=1e-9 if f64 else 1e-4,
         target=1.10 if f64 else 1.15,
         stretch=1.03,
+        memory_runs=5,
     )
 
 

@@ -180,6 +180,7 @@ WORKLOADS = [
             "cygrad.functions.mean_squared_error",
         ),
         target=2.0,
+        memory_runs=10,  # BENCHMARKS.md's memory check: a 10,000-step run
         stretch=1.2,
     )
 ]

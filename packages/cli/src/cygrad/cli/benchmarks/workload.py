@@ -28,6 +28,7 @@ class Workload:
     results must have (within ``expected_tol``) for that many steps, or None where
     BENCHMARKS.md gives none. ``requires`` names the dotted cygrad objects the cygrad
     implementation uses, so the workload is skipped, not crashed, while they do not exist.
+    ``memory_runs`` is how many runs ``cygrad bench --memory`` makes in one process.
     """
 
     id: str
@@ -46,6 +47,7 @@ class Workload:
     target: float | None = None
     stretch: float | None = None
     milestone: tuple[str, float] | None = None
+    memory_runs: int = 1
     notes: str = field(default="")
 
     def implementations(self, with_torch: bool) -> dict[str, Prepare]:
