@@ -72,7 +72,8 @@ def test_batches_shuffle_is_seeded():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: batches(np.ones(3), np.ones(4), batch_size=2), ValueError, r"differ in length: \[3, 4\]"),
+        (lambda: batches(np.ones(3), np.ones(4), batch_size=2), ValueError,
+         r"differ in length: \[3, 4\]"),
         (lambda: batches(np.ones(3), batch_size=0), ValueError, "batch_size must be at least 1"),
         (lambda: batches(np.ones(3), batch_size=2.0), TypeError, "batch_size must be an int"),
         (lambda: batches(batch_size=2), TypeError, "at least one array"),

@@ -254,7 +254,8 @@ def test_integer_operands_take_the_variables_dtype(operand):
     y = x * operand
     y.backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, np.broadcast_to(np.asarray(operand, np.float32), (2,)))
+    expected = np.broadcast_to(np.asarray(operand, np.float32), (2,))
+    np.testing.assert_array_equal(x.grad.data, expected)
 
 
 def test_float_array_operands_keep_their_dtype_as_numpy_would():
@@ -276,7 +277,8 @@ def test_signatures_are_introspectable():
     import inspect
 
     assert str(inspect.signature(Variable)) == "(data, name=None)"
-    assert str(inspect.signature(Variable.backward)) == "(self, retain_grad=False, create_graph=False)"
+    backward = "(self, retain_grad=False, create_graph=False)"
+    assert str(inspect.signature(Variable.backward)) == backward
     assert inspect.getdoc(Variable).startswith("A node of the graph")
 
 

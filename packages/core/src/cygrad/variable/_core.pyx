@@ -123,7 +123,8 @@ cdef object _small_binary(int op, cnp.ndarray a, cnp.ndarray b):
 
 
 cdef cnp.ndarray _filled(cnp.ndarray like, int t, double d):
-    """A new array of ``like``'s one-element shape and type ``t`` (float32 or float64) holding ``d``."""
+    """A new array of ``like``'s one-element shape and type ``t`` (float32 or float64)
+    holding ``d``."""
     cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(like), cnp.PyArray_DIMS(like), t, 0)
     if t == cnp.NPY_DOUBLE:
         (<double*>cnp.PyArray_DATA(r))[0] = d
