@@ -20,11 +20,13 @@ cdef class Function:
     cdef public Py_ssize_t generation
     # When the running backward pass queued this Function (ties of generation go first in).
     cdef Py_ssize_t _order
+    # The number of the last backward pass that queued it (passes are numbered from 1).
+    cdef Py_ssize_t _pass
     cdef object __weakref__
     cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)
     cdef tuple _backward_arrays(self, cnp.ndarray gy)
-    cdef void _record(self, tuple xs, tuple outs)
+    cdef void _record(self, tuple xs, Variable out, tuple outs)
 
 
 cdef Variable wrap(cnp.ndarray data)

@@ -480,6 +480,9 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
 # ---------------------------------------------------------------------------------------
 # The backward pass
 
+# Backward passes are numbered, so that a Function knows whether the running pass queued it.
+cdef Py_ssize_t _passes = 0
+
 # The settings a backward pass runs under, per snapshot (Config hashes by identity).
 cdef dict _backward_configs = {}
 
@@ -553,13 +556,6 @@ cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssi
         )
 
 
-cdef inline tuple _array_gradients(Function f, tuple gys):
-    """``f``'s gradients from its array form, or None when it has none."""
-    if len(gys) == 1 and gys[0] is not None:
-        return f._backward_arrays((<Variable>gys[0])._data)
-    return None
-
-
 cdef tuple _gradients(Function f, tuple gys):
     """``f``'s gradients from its ``backward`` method, one entry per input."""
     result = f.backward(*gys)
@@ -628,8 +624,11 @@ cdef inline object _grad_of(object ref):
 cdef void _run_backward(Function start, bint retain_grad, bint create_graph) except *:
     # backward methods run with enable_backprop set to create_graph. The context is switched
     # before the first one is called: a pass that only meets array forms needs no switch.
+    global _passes
+    _passes += 1
+    start._pass = _passes
     cdef list switched = []
-    cdef set seen = {start}
+    cdef list seen = [start]
     try:
         _visit(start, retain_grad, create_graph, switched, seen)
     except BaseException:
@@ -652,9 +651,11 @@ cdef inline void _clear_output_grads(Function f):
 
 
 cdef void _visit(Function start, bint retain_grad, bint create_graph, list switched,
-                 set seen) except *:
+                 list seen) except *:
     """The pass itself; puts the token of the settings switch in ``switched`` when it makes
-    one, and every Function it queues in ``seen``."""
+    one, and every Function it queues in ``seen`` (each marked with the pass's number, which
+    tells it is queued faster than a set would)."""
+    cdef Py_ssize_t this_pass = start._pass
     cdef list heap = [start]
     cdef Function f, g
     cdef Variable x, v
@@ -666,12 +667,16 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
     start._order = 0
     while heap:
         f = _heap_pop(heap)
+        gxs = None
         if len(f.outputs) == 1:
-            gys = (_grad_of(f.outputs[0]),)
-        else:
-            gys = tuple([_grad_of(ref) for ref in f.outputs])
-        gxs = None if create_graph else _array_gradients(f, gys)
+            gy = _grad_of(f.outputs[0])
+            if not create_graph and gy is not None:
+                gxs = f._backward_arrays((<Variable>gy)._data)  # None: no array form
         if gxs is None:
+            if len(f.outputs) == 1:
+                gys = (gy,)
+            else:
+                gys = tuple([_grad_of(ref) for ref in f.outputs])
             if not switched:
                 switched.append(PyContextVar_Set(
                     _current, _backward_config(get_value(_current), create_graph)))
@@ -695,8 +700,9 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
                 else:
                     x.grad = wrap(_add_arrays(x.grad._data, a))
             g = x.creator
-            if g is not None and g not in seen:
-                seen.add(g)
+            if g is not None and g._pass != this_pass:
+                g._pass = this_pass
+                seen.append(g)
                 order += 1
                 g._order = order
                 _heap_push(heap, g)
@@ -758,30 +764,36 @@ cdef class Function:
         cdef Function node = self if self.inputs is None else copy.copy(self)
         cdef tuple xs = _as_variables(inputs, node)
         ys = node._forward(xs)
-        cdef bint single = type(ys) is not tuple
-        cdef tuple outs = (_output(ys, node),) if single else tuple([_output(y, node) for y in ys])
+        cdef Variable out
+        cdef tuple outs
+        if type(ys) is not tuple:  # one output (the common case): no tuple
+            out = _output(ys, node)
+            if recording():
+                node._record(xs, out, None)
+            return out
+        outs = tuple([_output(y, node) for y in ys])
         if recording():
-            node._record(xs, outs)
-        return outs[0] if single else outs
+            node._record(xs, None, outs)
+        return outs
 
-    cdef void _record(self, tuple xs, tuple outs):
+    cdef void _record(self, tuple xs, Variable out, tuple outs):
+        """Make this Function the creator of its one output ``out`` or of its ``outs``."""
+        # xs and outs hold Variables only (_as_variables and _output made them): no type tests.
         cdef Py_ssize_t gen = 0
-        cdef Variable v
-        for v in xs:
-            if v.generation > gen:
-                gen = v.generation
+        for x in xs:
+            if (<Variable>x).generation > gen:
+                gen = (<Variable>x).generation
         self.generation = gen
         self.inputs = xs
-        if len(outs) == 1:
-            v = outs[0]
-            self.outputs = [PyWeakref_NewRef(v, None)]
-            v.creator = self
-            v.generation = gen + 1
+        if out is not None:
+            self.outputs = [PyWeakref_NewRef(out, None)]
+            out.creator = self
+            out.generation = gen + 1
             return
-        self.outputs = [PyWeakref_NewRef(v, None) for v in outs]
-        for v in outs:
-            v.creator = self
-            v.generation = gen + 1
+        self.outputs = [PyWeakref_NewRef(y, None) for y in outs]
+        for y in outs:
+            (<Variable>y).creator = self
+            (<Variable>y).generation = gen + 1
 
     def __repr__(self):
         return f"<{type(self).__name__} generation={self.generation}>"
@@ -911,12 +923,12 @@ cdef class Sub(_Binary):
             raise _broadcast_error("sub", x0, x1) from None
 
     def backward(self, gy):
-        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         return _unbroadcast(gy if not x0._constant else None,
                             neg(gy) if not x1._constant else None, self.inputs)
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
-        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         return _unbroadcast_arrays(gy if not x0._constant else None,
                                    _neg_array(gy) if not x1._constant else None, self.inputs)
 
@@ -933,12 +945,12 @@ cdef class Mul(_Binary):
             raise _broadcast_error("mul", x0, x1) from None
 
     def backward(self, gy):
-        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         return _unbroadcast(mul(gy, x1) if not x0._constant else None,
                             mul(gy, x0) if not x1._constant else None, self.inputs)
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
-        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         return _unbroadcast_arrays(_binary(OP_MUL, gy, x1._data) if not x0._constant else None,
                                    _binary(OP_MUL, gy, x0._data) if not x1._constant else None,
                                    self.inputs)
@@ -956,13 +968,13 @@ cdef class Div(_Binary):
             raise _broadcast_error("div", x0, x1) from None
 
     def backward(self, gy):
-        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         gx0 = div(gy, x1)
         gx1 = neg(mul(gx0, div(x0, x1))) if not x1._constant else None
         return _unbroadcast(gx0 if not x0._constant else None, gx1, self.inputs)
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
-        cdef Variable x0 = self.inputs[0], x1 = self.inputs[1]
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         cdef cnp.ndarray gx0 = _binary(OP_DIV, gy, x1._data)
         gx1 = (_neg_array(_binary(OP_MUL, gx0, _binary(OP_DIV, x0._data, x1._data)))
                if not x1._constant else None)
@@ -1007,12 +1019,12 @@ cdef class Pow(_Unary):
             raise _broadcast_error("pow", x, np.asarray(self.c)) from None
 
     def backward(self, gy):
-        cdef Variable x = self.inputs[0]
+        cdef Variable x = <Variable>self.inputs[0]
         cdef Variable c = _constant(self.c, x._data.dtype, self)
         return _sum_to_input(mul(gy, mul(c, pow(x, _minus_one(self.c, c._data)))), x)
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
-        cdef Variable x = self.inputs[0]
+        cdef Variable x = <Variable>self.inputs[0]
         cdef double cv = self._cv, d
         if (self._number and _exact_power(cv - 1.0) and _is_plain_scalar(x._data, cnp.NPY_DOUBLE)
                 and _is_plain_scalar(gy, cnp.NPY_DOUBLE)):
@@ -1477,7 +1489,7 @@ cdef class MatMul(_Binary):
         return reshape(ga, a.shape), reshape(gb, b.shape)
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
-        cdef Variable va = self.inputs[0], vb = self.inputs[1]
+        cdef Variable va = <Variable>self.inputs[0], vb = <Variable>self.inputs[1]
         cdef object a = va._data, b = vb._data
         a2 = a if a.ndim > 1 else a.reshape((1,) + a.shape)
         b2 = b if b.ndim > 1 else b.reshape(b.shape + (1,))
