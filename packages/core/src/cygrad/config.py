@@ -10,7 +10,7 @@ import contextlib
 import functools
 from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable, TypeVar, overload
+from typing import Any, Callable
 
 __all__ = ["Config", "config", "no_grad", "test_mode", "using_config"]
 
@@ -61,9 +61,6 @@ class using_config(contextlib.ContextDecorator):
         current.reset(self._tokens.pop())
 
 
-_Fn = TypeVar("_Fn", bound=Callable[..., Any])
-
-
 def _manager(where: str, name: str, value: bool, func: Callable[..., Any] | None) -> Any:
     """``using_config(name, value)``, or ``func`` decorated with it (the bare ``@where``)."""
     manager = using_config(name, value)
@@ -74,27 +71,15 @@ def _manager(where: str, name: str, value: bool, func: Callable[..., Any] | None
     return manager(func)
 
 
-@overload
-def no_grad() -> using_config: ...
-@overload
-def no_grad(func: _Fn) -> _Fn: ...
 def no_grad(func: Callable[..., Any] | None = None) -> Any:
-    """Do not record graphs: operations return plain results with no creator.
-
-    A context manager (``with no_grad():``) and a decorator, with or without parentheses.
-    """
+    """Do not record graphs: operations return plain results with no creator. A context
+    manager (``with no_grad():``) and a decorator, with or without parentheses."""
     return _manager("no_grad", "enable_backprop", False, func)
 
 
-@overload
-def test_mode() -> using_config: ...
-@overload
-def test_mode(func: _Fn) -> _Fn: ...
 def test_mode(func: Callable[..., Any] | None = None) -> Any:
-    """Evaluation mode: ``train`` is False (dropout becomes the identity).
-
-    A context manager (``with test_mode():``) and a decorator, with or without parentheses.
-    """
+    """Evaluation mode: ``train`` is False (dropout becomes the identity). A context
+    manager (``with test_mode():``) and a decorator, with or without parentheses."""
     return _manager("test_mode", "train", False, func)
 
 
