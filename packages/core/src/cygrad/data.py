@@ -13,17 +13,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.variable.constructors import RNGLike, check_size, rng_from
 
 __all__ = ["batches", "sine_curve", "spiral"]
-
-
-def _count(where: str, name: str, value: Any, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__}")
-    if value < least:
-        raise ValueError(f"{where}: {name} must be at least {least}, got {value}")
-    return int(value)
 
 
 def _amount(where: str, name: str, value: Any) -> float:
@@ -43,7 +35,7 @@ def sine_curve(
     Returns two float64 arrays of shape ``(n,)``. The same ``rng`` seed gives the same noise;
     without noise nothing is drawn from ``rng``.
     """
-    n = _count("sine_curve", "n", n, 2)
+    n = check_size("sine_curve", "n", n, 2)
     noise = _amount("sine_curve", "noise", noise)
     periods = _amount("sine_curve", "periods", periods)
     gen = rng_from(rng)
@@ -64,8 +56,8 @@ def spiral(
     Returns ``x`` of shape ``(n_per_class * classes, 2)`` (float64) and integer labels ``t``
     of shape ``(n_per_class * classes,)``, in class order (shuffle with ``batches``).
     """
-    n_per_class = _count("spiral", "n_per_class", n_per_class, 1)
-    classes = _count("spiral", "classes", classes, 1)
+    n_per_class = check_size("spiral", "n_per_class", n_per_class)
+    classes = check_size("spiral", "classes", classes)
     noise = _amount("spiral", "noise", noise)
     gen = rng_from(rng)
     radius = np.tile(np.arange(n_per_class) / n_per_class, classes)
@@ -88,7 +80,7 @@ def batches(
     """
     if not arrays:
         raise TypeError("batches: expected at least one array")
-    batch_size = _count("batches", "batch_size", batch_size, 1)
+    batch_size = check_size("batches", "batch_size", batch_size)
     data = [np.asarray(a) for a in arrays]
     if any(a.ndim == 0 for a in data):
         raise ValueError("batches: every array needs a first axis, got a 0-d array")

@@ -15,18 +15,9 @@ import numpy as np
 from cygrad.layers.parameter import Parameter, Parameters
 import cygrad.functions as F
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.variable.constructors import RNGLike, check_size, rng_from
 
 __all__ = ["LayerBase", "RecurrentBase"]
-
-
-def check_size(owner: str, name: str, value: Any) -> int:
-    """``value`` as a positive int, or a TypeError/ValueError naming ``owner`` and ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{owner}: {name} must be at least 1, got {value}")
-    return int(value)
 
 
 class LayerBase(ABC):
