@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+DISTRIBUTIONS = [ROOT, *sorted(p.parent for p in ROOT.glob("packages/*/pyproject.toml")),
+                 *sorted(p.parent for p in ROOT.glob("plugins/*/pyproject.toml"))]
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 ENV = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 for _name in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
@@ -38,7 +40,7 @@ def run(*cmd: str | Path, cwd: Path | None = None, env: dict | None = None) -> s
     return done.stdout
 
 
-def oldest_python() -> Path | None:
+def find_oldest_python() -> Path | None:
     """An interpreter of the oldest Python that requires-python admits, or None if none is here.
 
     Looks on PATH, then among pyenv's and the system's installed versions.
@@ -55,9 +57,6 @@ def oldest_python() -> Path | None:
         if done.returncode == 0 and done.stdout.split() == [major, minor]:
             return Path(candidate)
     return None
-
-
-OLDEST = oldest_python()
 
 
 def python_version(python: Path | str) -> str:
@@ -91,13 +90,27 @@ def wheel_metadata(wheel: Path):
         return Parser().parsestr(zf.read(name).decode())
 
 
+def wheels(wheelhouse: Path) -> dict[str, Path]:
+    """The wheels of a folder by distribution name (``cygrad_core-0.1.0-...`` -> cygrad-core)."""
+    return {w.name.split("-")[0].replace("_", "-"): w for w in wheelhouse.glob("*.whl")}
+
+
 def install_from_wheelhouse(python: Path, wheelhouse: Path, *names: str) -> None:
     """Install cygrad distributions from ``wheelhouse`` alone (``--no-index``), after the
-    third-party packages their wheels require, which come from the usual index."""
-    third_party = set()
-    for wheel in wheelhouse.glob("*.whl"):
-        for req in wheel_metadata(wheel).get_all("Requires-Dist") or []:
-            if "extra ==" not in req and not req.startswith("cygrad"):
+    third-party packages that they and the siblings they pin require, from the usual index."""
+    found = wheels(wheelhouse)
+    pending, seen, third_party = list(names), set(), set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for req in wheel_metadata(found[name]).get_all("Requires-Dist") or []:
+            if "extra ==" in req:
+                continue
+            if req.startswith("cygrad"):
+                pending.append(re.match(r"[a-z0-9-]+", req).group())
+            else:
                 third_party.add(req)
     if third_party:
         run(python, "-m", "pip", "install", "-q", "-c", ROOT / "tools" / "requirements-build.txt",
@@ -112,10 +125,9 @@ def installed_cygrad(python: Path) -> dict[str, str]:
             if d["name"].lower().startswith("cygrad")}
 
 
-def build_wheels(python: Path, dest: Path) -> Path:
-    """Run tools/wheels with ``python`` on a copy of the checkout; return the folder of wheels."""
-    checkout = copy_checkout(dest / "checkout")
-    wheelhouse = dest / "wheelhouse"
+def tools_wheels(checkout: Path, python: Path) -> Path:
+    """Run a checkout's tools/wheels with ``python``; the folder of sdists and wheels it made."""
+    wheelhouse = checkout.parent / "wheelhouse"
     run(checkout / "tools" / "wheels", "--out", wheelhouse, env={"PYTHON": str(python)})
     return wheelhouse
 
@@ -123,19 +135,27 @@ def build_wheels(python: Path, dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory) -> Path:
     """Every distribution's sdist and wheel, built by tools/wheels with this test run's Python."""
-    return build_wheels(Path(sys.executable), tmp_path_factory.mktemp("current"))
+    checkout = copy_checkout(tmp_path_factory.mktemp("current") / "checkout")
+    return tools_wheels(checkout, Path(sys.executable))
 
 
 @pytest.fixture(scope="session")
-def oldest_checkout(tmp_path_factory) -> Path:
+def oldest_python() -> Path:
+    """The oldest Python that cygrad claims (requires-python), where it is installed."""
+    python = find_oldest_python()
+    if python is None:
+        pytest.skip("no interpreter of the oldest Python that requires-python admits is installed here")
+    return python
+
+
+@pytest.fixture(scope="session")
+def oldest_checkout(tmp_path_factory, oldest_python) -> Path:
     """A copy of the checkout on which the README's first command ran with the oldest Python
     cygrad claims: its .venv has the pinned build dependencies and every package."""
-    if OLDEST is None:
-        pytest.skip("no interpreter of the oldest Python in requires-python is installed here")
     checkout = copy_checkout(tmp_path_factory.mktemp("oldest") / "checkout")
     readme = (ROOT / "README.md").read_text()
     command = re.search(r"```bash\n(python3 -m venv .*?)\n```", readme, flags=re.S).group(1)
-    run("bash", "-c", f"{OLDEST} " + command.removeprefix("python3 "), cwd=checkout)
+    run("bash", "-c", f"{oldest_python} " + command.removeprefix("python3 "), cwd=checkout)
     return checkout
 
 
@@ -144,6 +164,4 @@ def oldest_wheelhouse(oldest_checkout) -> Path:
     """tools/wheels run with the oldest Python, in the environment the README's command made."""
     python = oldest_checkout / ".venv" / "bin" / "python"
     run(python, "-m", "pip", "install", "-q", "-r", oldest_checkout / "tools" / "requirements-wheels.txt")
-    wheelhouse = oldest_checkout.parent / "wheelhouse"
-    run(oldest_checkout / "tools" / "wheels", "--out", wheelhouse, env={"PYTHON": str(python)})
-    return wheelhouse
+    return tools_wheels(oldest_checkout, python)

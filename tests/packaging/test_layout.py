@@ -13,10 +13,9 @@ from pathlib import Path
 import cygrad
 import cygrad.variable
 
-ROOT = Path(__file__).resolve().parents[2]
+from .conftest import DISTRIBUTIONS, ROOT
+
 SPLIT = ["core", "layers", "models", "optimizers"]
-DISTRIBUTIONS = [ROOT, *sorted(p.parent for p in ROOT.glob("packages/*/pyproject.toml")),
-                 *sorted(p.parent for p in ROOT.glob("plugins/*/pyproject.toml"))]
 
 
 def pyproject(path: Path) -> dict:

@@ -14,22 +14,15 @@ from pathlib import Path
 import pytest
 
 from .conftest import (
-    ENGINE_WORKS, OLDEST, ROOT, VERSION, fresh_venv, install_from_wheelhouse, installed_cygrad,
-    python_version, run, wheel_metadata,
+    DISTRIBUTIONS, ENGINE_WORKS, ROOT, VERSION, fresh_venv, install_from_wheelhouse, installed_cygrad,
+    python_version, run, wheel_metadata, wheels,
 )
 
 pytestmark = pytest.mark.slow
 
-FOLDERS = [ROOT, *sorted(p.parent for p in ROOT.glob("packages/*/pyproject.toml")),
-           *sorted(p.parent for p in ROOT.glob("plugins/*/pyproject.toml"))]
-NAMES = sorted(tomllib.loads((f / "pyproject.toml").read_text())["project"]["name"] for f in FOLDERS)
+NAMES = sorted(tomllib.loads((f / "pyproject.toml").read_text())["project"]["name"] for f in DISTRIBUTIONS)
 SPLIT = ["cygrad-core", "cygrad-layers", "cygrad-models", "cygrad-optimizers"]
 MANYLINUX = re.compile(rf"manylinux_\d+_\d+_{platform.machine()}")
-
-
-def wheels(wheelhouse: Path) -> dict[str, Path]:
-    """The wheels of the folder by distribution name (``cygrad_core-0.1.0-...`` -> cygrad-core)."""
-    return {w.name.split("-")[0].replace("_", "-"): w for w in wheelhouse.glob("*.whl")}
 
 
 def tags(wheel: Path) -> list[str]:
@@ -47,7 +40,7 @@ def test_every_distribution_has_an_sdist_and_a_wheel_of_this_version(wheelhouse)
 def test_the_core_wheel_is_manylinux_and_every_other_wheel_is_pure(wheelhouse):
     for name, wheel in wheels(wheelhouse).items():
         if name == "cygrad-core":
-            assert all(MANYLINUX.fullmatch(t) or t.startswith("manylinux2014") for t in tags(wheel))
+            assert all(t.startswith("manylinux") for t in tags(wheel)), wheel.name
             assert any(MANYLINUX.fullmatch(t) for t in tags(wheel)), wheel.name
         else:
             assert wheel.name.endswith("-py3-none-any.whl"), wheel.name
@@ -104,19 +97,20 @@ def test_the_root_wheel_installs_from_the_wheels_alone(wheelhouse, tmp_path):
     check_root_install_from_wheels(python, wheelhouse, tmp_path)
 
 
-def test_the_readme_command_works_on_the_oldest_python(oldest_checkout):
+def test_the_readme_command_works_on_the_oldest_python(oldest_checkout, oldest_python):
     python = oldest_checkout / ".venv" / "bin" / "python"
-    assert python_version(python) == python_version(OLDEST)
+    assert python_version(python) == python_version(oldest_python)
     assert installed_cygrad(python) == {name: VERSION for name in ["cygrad", *SPLIT]}
     # The demo ran, plot extra included.
     assert (oldest_checkout / "lstm-out" / "lstm.csv").stat().st_size > 0
     assert (oldest_checkout / "lstm-out" / "lstm.png").stat().st_size > 0
 
 
-def test_the_root_wheel_installs_from_the_wheels_alone_on_the_oldest_python(oldest_wheelhouse, tmp_path):
-    version = python_version(OLDEST).replace(".", "")
+def test_the_root_wheel_installs_from_the_wheels_alone_on_the_oldest_python(
+        oldest_wheelhouse, oldest_python, tmp_path):
+    version = python_version(oldest_python).replace(".", "")
     core = wheels(oldest_wheelhouse)["cygrad-core"]
     assert core.name.startswith(f"cygrad_core-{VERSION}-cp{version}-cp{version}-"), core.name
     assert any(MANYLINUX.fullmatch(t) for t in tags(core)), core.name
-    python = fresh_venv(OLDEST, tmp_path / "env")
+    python = fresh_venv(oldest_python, tmp_path / "env")
     check_root_install_from_wheels(python, oldest_wheelhouse, tmp_path)
