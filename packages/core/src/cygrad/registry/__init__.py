@@ -64,7 +64,8 @@ def get(kind: str, name: str) -> Any:
 
 
 def names(kind: str) -> list[str]:
-    """The registered names of ``kind`` (``"layers"``, ``"activations"`` or ``"optimizers"``), sorted."""
+    """The registered names of ``kind`` (``"layers"``, ``"activations"``, ``"optimizers"`` or
+    ``"onnx_converters"``), sorted."""
     return REGISTRY.names(kind)
 
 

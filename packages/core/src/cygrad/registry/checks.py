@@ -4,18 +4,43 @@ from __future__ import annotations
 import re
 from typing import Any
 
-KINDS = ("layers", "activations", "optimizers")
+KINDS = ("layers", "activations", "optimizers", "onnx_converters")
 
 # kind -> the word for one component of that kind, used in messages.
-SINGULAR = {"layers": "layer", "activations": "activation", "optimizers": "optimizer"}
+SINGULAR = {
+    "layers": "layer",
+    "activations": "activation",
+    "optimizers": "optimizer",
+    "onnx_converters": "ONNX converter",
+}
 
 # The four methods of the Layer protocol (cygrad.protocols.Layer).
 LAYER_METHODS = ("first", "forward", "params", "cleargrads")
 OPTIMIZER_METHODS = ("update",)
-REQUIRED_METHODS = {"layers": LAYER_METHODS, "activations": (), "optimizers": OPTIMIZER_METHODS}
+REQUIRED_METHODS = {
+    "layers": LAYER_METHODS,
+    "activations": (),
+    "optimizers": OPTIMIZER_METHODS,
+    "onnx_converters": (),
+}
 
 # No ':' (Sequential reads "name:args") and no spaces or commas.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+
+
+def registered_name(kind: str, key: Any) -> Any:
+    """The name a component is listed under: ONNX converters are registered for a class and
+    listed under its qualified name; other kinds are registered by name already."""
+    if kind == "onnx_converters" and isinstance(key, type):
+        return f"{key.__module__}.{key.__qualname__}"
+    return key
+
+
+def state_names(obj: Any) -> bool:
+    """Whether ``obj`` is a recurrent layer's ONNX converter: a tuple of attribute names."""
+    return isinstance(obj, tuple) and bool(obj) and all(
+        isinstance(n, str) and n.isidentifier() for n in obj
+    )
 
 
 def missing_methods(obj: Any, names: tuple[str, ...]) -> list[str]:
@@ -35,6 +60,8 @@ def registration_problem(kind: str, name: Any, obj: Any) -> str | None:
             f"registers the {what} name {name!r}; a name starts with a letter or _ and holds "
             "only letters, digits, _ . -"
         )
+    if kind == "onnx_converters" and state_names(obj):
+        return None
     if not callable(obj):
         return (
             f"registers {what} {name!r} as an object of type {type(obj).__name__}, which is "
