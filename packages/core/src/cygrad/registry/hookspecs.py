@@ -47,6 +47,8 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 Register = Callable[[str, Any], None]
+# ONNX converters are registered for a class: register(cls, converter).
+RegisterConverter = Callable[[type, Any], None]
 
 
 @hookspec
@@ -108,7 +110,7 @@ def cygrad_register_optimizers(register: Register) -> None:
 
 
 @hookspec
-def cygrad_register_onnx_converters(register: Callable[[type, Any], None]) -> None:
+def cygrad_register_onnx_converters(register: RegisterConverter) -> None:
     """Register how your classes export to ONNX (``cygrad.onnx.export``): ``register(cls, converter)``.
 
     ``cls`` is a class, not a name (it is listed under its qualified name,

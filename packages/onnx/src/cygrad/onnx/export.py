@@ -20,7 +20,7 @@ from onnx import helper
 
 from cygrad.onnx.converters import converter_for, state_names
 from cygrad.onnx.graph import Graph, tensor_type
-from cygrad.onnx.node import Node, _same
+from cygrad.onnx.node import Node, changes, same
 from cygrad.onnx.trace import Recurrent, Run, record
 from cygrad.variable import Variable
 
@@ -186,8 +186,11 @@ def _build(model: Any, runs: list[Run], recurrent: list[Recurrent], opset: int,
         for i, (v, name) in enumerate(zip(first.inputs + first.states, input_names + state_names_))
     ]
     graph_outputs = []
+    reserved = set(input_names + state_names_ + output_names)
+    renamed: dict[str, str] = {}
     for i, (v, name) in enumerate(zip(first.outputs + first.next_states, output_names)):
-        _name_output(graph, names[id(v)], name, set(input_names + state_names_ + output_names))
+        source = renamed.get(names[id(v)], names[id(v)])
+        renamed[source] = _name_output(graph, source, name, reserved)
         shapes = [(run.batch, (run.outputs + run.next_states)[i].shape) for run in runs]
         graph_outputs.append(helper.make_tensor_value_info(
             name, tensor_type(v.dtype), _dims(shapes, dynamic_batch, batch_axis=False)))
@@ -235,29 +238,29 @@ def _leaves(graph: Graph, model: Any, runs: list[Run], names: dict[int, str]) ->
             continue
         for run in runs[1:]:
             other = run.leaves[i]
-            if not _same(other.data, leaf.data):
+            if not same(other.data, leaf.data):
                 user = next(type(f).__name__ for f in first.functions
                             if any(x is leaf for x in f.inputs))
                 raise ValueError(
                     f"export: a constant of shape {leaf.shape} read by {user} "
-                    f"{_change(first.batch, run.batch)} (it is computed outside the recorded "
-                    "operations, from the input), so it cannot be written into the graph"
+                    f"{changes(first.batch, run.batch)}, so it cannot be written into the graph"
                 )
         names[id(leaf)] = graph.initializer(leaf.data, "const")
 
 
-def _name_output(graph: Graph, source: str, name: str, reserved: set[str]) -> None:
+def _name_output(graph: Graph, source: str, name: str, reserved: set[str]) -> str:
     """Make the tensor ``source`` available as the graph output ``name``: rename the node
-    output that computes it, or add an Identity when it is an input, an initializer or
-    another output already."""
-    producers = [n for n in graph.nodes if source in n.output]
-    if source not in reserved and producers and source != name:
+    output that computes it (returns ``name``), or add an Identity when it is an input, an
+    initializer or another output already (returns ``source``)."""
+    if source == name:
+        return name
+    if source not in reserved and any(source in n.output for n in graph.nodes):
         for n in graph.nodes:
             n.input[:] = [name if s == source else s for s in n.input]
             n.output[:] = [name if s == source else s for s in n.output]
-        return
-    if source != name:
-        graph.node("Identity", [source], [name])
+        return name
+    graph.node("Identity", [source], [name])
+    return source
 
 
 def _dims(shapes: list[tuple[int, tuple[int, ...]]], dynamic_batch: bool,

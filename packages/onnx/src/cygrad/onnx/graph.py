@@ -56,7 +56,7 @@ class Graph:
     def initializer(self, array: np.ndarray, hint: str) -> str:
         """Store ``array`` in the graph under a new name based on ``hint``."""
         name = self.name(hint)
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        self.initializers.append(numpy_helper.from_array(np.asarray(array), name))
         return name
 
     def ints(self, values: Sequence[int]) -> str:

@@ -103,9 +103,9 @@ class Node:
         if key is not None:
             values = [(batch, key(value)) for batch, value in values]
         for batch, value in values[1:]:
-            if not _same(value, values[0][1]):
+            if not same(value, values[0][1]):
                 raise ValueError(
-                    f"export: {self.name}.{attribute} {_changes(values[0][0], batch)}, so it "
+                    f"export: {self.name}.{attribute} {changes(values[0][0], batch)}, so it "
                     "cannot be written into the graph"
                 )
         return values[0][1]
@@ -119,7 +119,7 @@ class Node:
         for batch, shape in runs[1:]:
             if len(shape) != len(first):
                 raise ValueError(
-                    f"export: {self.name}.{attribute} {_changes(runs[0][0], batch)} (shapes "
+                    f"export: {self.name}.{attribute} {changes(runs[0][0], batch)} (shapes "
                     f"{first} and {shape})"
                 )
         dims = [self._dimension(attribute, [(b, s[i]) for b, s in runs]) for i in range(len(first))]
@@ -154,7 +154,7 @@ class Node:
                 return a, b
         changed = next(n for n, d in others if d != d0)
         raise ValueError(
-            f"export: a dimension of {self.name}.{attribute} {_changes(n0, changed)} in a way "
+            f"export: a dimension of {self.name}.{attribute} {changes(n0, changed)} in a way "
             f"the graph cannot compute (sizes {[d for _, d in points]} for batch sizes "
             f"{[n for n, _ in points]})"
         )
@@ -169,21 +169,21 @@ class Node:
         return out
 
 
-def _changes(batch: int, other: int) -> str:
+def changes(batch: int, other: int) -> str:
     if batch != other:
         return "changes with the batch size (export with dynamic_batch=False to fix it)"
     return "changes with the input data (it is computed outside the recorded operations)"
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
     """Equality of attribute values, arrays and Variables included (NaN equals NaN)."""
     if isinstance(a, Variable) or isinstance(b, Variable):
-        return isinstance(a, Variable) and isinstance(b, Variable) and _same(a.data, b.data)
+        return isinstance(a, Variable) and isinstance(b, Variable) and same(a.data, b.data)
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
         return a.shape == b.shape and a.dtype == b.dtype and bool(
             np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
         )
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
     return type(a) is type(b) and bool(a == b)

@@ -33,8 +33,6 @@ BUILT_IN: dict[type, Converter] = {
     engine.Neg: unary("Neg", 6),
     engine.Exp: unary("Exp", 6),
     engine.Log: unary("Log", 6),
-    engine.Cast: arithmetic.cast,
-    engine.Copy: unary("Identity"),
     engine.MatMul: arithmetic.matmul,
     engine.Reshape: shape.reshape,
     engine.Transpose: shape.transpose,

@@ -5,10 +5,9 @@ from typing import Callable
 
 import numpy as np
 
-from cygrad.onnx.graph import tensor_type
 from cygrad.onnx.node import Node
 
-__all__ = ["binary", "cast", "matmul", "pow_constant", "square", "unary"]
+__all__ = ["binary", "matmul", "pow_constant", "square", "unary"]
 
 
 def binary(op_type: str) -> Callable[[Node], str]:
@@ -48,8 +47,3 @@ def pow_constant(node: Node) -> str:
 def matmul(node: Node) -> str:
     """NumPy's matmul (1-D operands promoted, leading axes broadcast), as ONNX's is."""
     return node.make("MatMul", node.cast_inputs())
-
-
-def cast(node: Node) -> str:
-    """A change of float dtype."""
-    return node.make("Cast", node.inputs, to=tensor_type(node.dtype))

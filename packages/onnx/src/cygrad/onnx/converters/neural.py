@@ -49,20 +49,18 @@ def linear(node: Node) -> str:
 
 
 def clip(node: Node) -> str:
-    """Clip for number bounds; Max and Min for array bounds, which ONNX's Clip does not take."""
+    """Clip for number bounds (from opset 12, where it takes every float type); Max and Min
+    for array bounds, which Clip does not take, and before opset 12."""
     [x] = node.inputs
-    lo, hi = node.fixed("lo"), node.fixed("hi")
-    bounds = [None if b is None else np.asarray(b, dtype=node.dtype) for b in (lo, hi)]
-    if all(b is None or b.ndim == 0 for b in bounds):
-        if node.opset >= 11:
-            return node.make("Clip", [x] + ["" if b is None else node.constant(b) for b in bounds])
-        limits = {"min": bounds[0], "max": bounds[1]}
-        return node.make("Clip", [x], **{k: float(v) for k, v in limits.items() if v is not None})
+    lo, hi = [None if b is None else np.asarray(b, dtype=node.dtype)
+              for b in (node.fixed("lo"), node.fixed("hi"))]
+    if node.opset >= 12 and all(b is None or b.ndim == 0 for b in (lo, hi)):
+        return node.make("Clip", [x] + ["" if b is None else node.constant(b) for b in (lo, hi)])
     node.require(8, "Max and Min with broadcasting")
-    if bounds[0] is not None:
-        x = node.make("Max", [x, node.constant(bounds[0])])
-    if bounds[1] is not None:
-        x = node.make("Min", [x, node.constant(bounds[1])])
+    if lo is not None:
+        x = node.make("Max", [x, node.constant(lo)])
+    if hi is not None:
+        x = node.make("Min", [x, node.constant(hi)])
     return x
 
 
