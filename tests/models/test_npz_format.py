@@ -118,7 +118,6 @@ def test_a_member_that_is_not_an_npy_array_is_named(tmp_path, mlp):
 
 
 def test_a_damaged_file_is_closed_without_a_resource_warning(tmp_path, small, saved):
-    mlp = small
     cases = {"cut.npz": saved[: len(saved) // 2], "tail.npz": saved[:-3], "empty.npz": b"",
              "pickle.npz": b"\x80\x04K\x01.", "one.npy": npy_bytes(np.zeros(3))}
     files_before = open_files()
@@ -126,7 +125,7 @@ def test_a_damaged_file_is_closed_without_a_resource_warning(tmp_path, small, sa
         warnings.simplefilter("always")
         for name, data in cases.items():
             (tmp_path / name).write_bytes(data)
-            load_refused(mlp, tmp_path / name)
+            load_refused(small, tmp_path / name)
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
     assert open_files() == files_before

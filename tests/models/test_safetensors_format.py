@@ -159,3 +159,14 @@ def test_the_readme_recipe_loads_a_pytorch_model(tmp_path, monkeypatch):
     np.testing.assert_allclose(mlp(x).data, expected, rtol=1e-5, atol=1e-6)
     for i, layer in enumerate([net[0], net[2]]):
         np.testing.assert_array_equal(mlp.params()[f"{i}.W"].data, layer.weight.detach().numpy().T)
+
+
+def test_a_missing_file_or_a_folder_is_an_os_error_naming_it(tmp_path, safetensors):
+    model = trained()
+    with pytest.raises(FileNotFoundError) as info:
+        model.load(tmp_path / "absent.safetensors")
+    assert info.value.filename == str(tmp_path / "absent.safetensors")
+    (tmp_path / "folder.safetensors").mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        model.load(tmp_path / "folder.safetensors")
+    assert info.value.filename == str(tmp_path / "folder.safetensors")

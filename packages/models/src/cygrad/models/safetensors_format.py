@@ -45,12 +45,12 @@ def write(f: IO[bytes], arrays: Mapping[str, np.ndarray]) -> None:
 def open_entries(who: str, path: str) -> Iterator[list[Entry]]:
     """The file's arrays as entries, readable while the context is open."""
     safetensors = require(who)
+    # Opened here first so that a missing file, a folder or a refused permission raises
+    # Python's OSError naming the path (safetensors' own errors name neither).
+    with open(path, "rb"):
+        pass
     try:
         handle = safetensors.safe_open(path, framework="numpy")
-    except OSError as e:
-        if e.errno is None:
-            raise
-        raise OSError(e.errno, f"{who}: {e.strerror}", path) from None
     except safetensors.SafetensorError as e:
         raise ValueError(f"{who}: not a readable .safetensors file: {e}") from None
     with handle:
