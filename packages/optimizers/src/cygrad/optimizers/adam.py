@@ -38,15 +38,23 @@ class Adam(Optimizer):
         return self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)
 
     def _direction(self, grad: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
-        """Advance ``m`` and ``v`` in place; the step direction ``m / (sqrt(v) + eps)``, in a
-        new array the caller may scale in place."""
+        """Advance ``m`` and ``v`` in place; the step direction ``m / (sqrt(v) + eps)``.
+
+        The temporaries are updated in place, so a large parameter costs four fresh arrays
+        per step instead of nine (for a 0-d parameter they are NumPy scalars, which the
+        augmented assignments rebind).
+        """
         m, v = state["m"], state["v"]
-        m += (1.0 - self.beta1) * (grad - m)
-        v += (1.0 - self.beta2) * (grad * grad - v)
-        # out= keeps a 0-d parameter's direction an array (a ufunc returns a scalar there).
-        direction = np.sqrt(v, out=np.empty_like(v))
-        direction += self.eps
-        return np.divide(m, direction, out=direction)
+        change = grad - m
+        change *= 1.0 - self.beta1
+        m += change
+        change = grad * grad
+        change -= v
+        change *= 1.0 - self.beta2
+        v += change
+        root = np.sqrt(v)
+        root += self.eps
+        return m / root
 
     def update_one(
         self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]

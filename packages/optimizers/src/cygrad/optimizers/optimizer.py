@@ -53,7 +53,8 @@ class Optimizer:
         self.hooks.append(hook)
 
     def update(self, model: ParamSource) -> None:
-        """Run the hooks, then change in place the data of every parameter that has a gradient.
+        """Run the hooks on the parameters that have a gradient, then change in place the data
+        of every parameter that has one after them.
 
         ``model`` is a model (anything with ``params()``), a mapping of names to parameters,
         or an iterable of parameters (named by position, ``"0"``, ``"1"``, ...). Every
@@ -64,10 +65,11 @@ class Optimizer:
         where = f"{type(self).__name__}.update"
         named = named_params(where, model)
         new = self._owners.unknown(where, named)
-        with_grads = [(name, p) for name, p in named if p.grad is not None]
-        for hook in self.hooks:
-            hook([p for _, p in with_grads])
-        steps = self._checked_steps(where, with_grads)
+        if self.hooks:
+            with_grads = [p for _, p in named if p.grad is not None]
+            for hook in self.hooks:
+                hook(list(with_grads))
+        steps = self._checked_steps(where, named)
         self._owners.remember(new)
         self.t += 1
         states, slots, update_one = self._state, self.slots, self.update_one
@@ -92,14 +94,14 @@ class Optimizer:
         """
         raise NotImplementedError(f"{type(self).__name__} must implement update_one")
 
-    def _checked_steps(self, where: str, with_grads: list[tuple[str, Variable]]) -> list[_Step]:
-        """``(name, data, grad, state or None)`` for each parameter that still has a gradient
-        after the hooks, once all of them are known to fit; changes nothing."""
+    def _checked_steps(self, where: str, named: list[tuple[str, Variable]]) -> list[_Step]:
+        """``(name, data, grad, state or None)`` for each parameter that has a gradient after
+        the hooks, once all of them are known to fit; changes nothing."""
         steps: list[_Step] = []
         states = self._state
-        for name, p in with_grads:
+        for name, p in named:
             g = p.grad
-            if g is None:  # a hook dropped it
+            if g is None:
                 continue
             data, grad = p.data, g.data
             if grad.shape != data.shape:
