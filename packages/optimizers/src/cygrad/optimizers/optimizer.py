@@ -75,10 +75,9 @@ class Optimizer:
         states, slots, update_one = self._state, self.slots, self.update_one
         for name, data, grad, state in steps:
             if state is None:
-                # Optimizers without slots (SGD) keep no per-parameter entries.
-                state = {slot: np.zeros_like(data) for slot in slots} if slots else {}
-                if slots:
-                    states[name] = state
+                state = {}
+                if slots:  # optimizers without slots (SGD) keep no per-parameter entries
+                    state = states[name] = {slot: np.zeros_like(data) for slot in slots}
             update_one(data, grad, state)
 
     def update_one(
