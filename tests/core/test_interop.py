@@ -64,7 +64,8 @@ def test_the_reduction_methods_refuse_out_and_a_foreign_dtype():
 
 @pytest.mark.parametrize("ufunc", [np.exp, np.log, np.sin, np.sqrt])
 def test_numpy_ufuncs_raise_and_point_to_cygrad_functions(ufunc):
-    with pytest.raises(TypeError, match=rf"numpy.{ufunc.__name__} does not take Variables: use cygrad.functions"):
+    message = rf"numpy.{ufunc.__name__} does not take Variables: use cygrad.functions"
+    with pytest.raises(TypeError, match=message):
         ufunc(Variable(data(3)))
 
 
@@ -116,7 +117,8 @@ def test_dlpack_round_trip_through_numpy_shares_memory():
 
 
 def test_from_dlpack_refuses_what_it_cannot_share():
-    with pytest.raises(TypeError, match="from_dlpack: a Variable shares only float32 or float64 data, got int64"):
+    message = "from_dlpack: a Variable shares only float32 or float64 data, got int64"
+    with pytest.raises(TypeError, match=message):
         from_dlpack(np.arange(3))
     with pytest.raises(TypeError, match="from_dlpack: expected an object with __dlpack__"):
         from_dlpack([1.0, 2.0])
@@ -154,7 +156,8 @@ def test_float_keeps_float32_values_exactly():
 
 @pytest.mark.parametrize("convert", [float, int])
 def test_more_than_one_element_is_a_type_error(convert):
-    with pytest.raises(TypeError, match=rf"{convert.__name__}\(\): only a one-element Variable .* got shape \(2,\)"):
+    message = rf"{convert.__name__}\(\): only a one-element Variable .* got shape \(2,\)"
+    with pytest.raises(TypeError, match=message):
         convert(Variable([1.0, 2.0]))
 
 
@@ -181,7 +184,8 @@ COMPARISONS = [
 @pytest.mark.parametrize("variable_first", [True, False])
 def test_comparisons_give_boolean_arrays_with_either_side(op, expected, other, variable_first):
     a = np.array([[0.0, 1.0, 2.0], [3.0, 1.0, -1.0]])
-    b = {"scalar": 1.0, "array": np.array([1.0, 0.0, 2.0]), "variable": Variable([1.0, 0.0, 2.0])}[other]
+    b = {"scalar": 1.0, "array": np.array([1.0, 0.0, 2.0]),
+         "variable": Variable([1.0, 0.0, 2.0])}[other]
     plain_b = b.data if isinstance(b, Variable) else b
     v = Variable(a)
     got = op(v, b) if variable_first else op(b, v)

@@ -21,8 +21,9 @@ class Cube(Function):
 
 
 def test_an_operation_without_a_converter_is_named(tmp_path):
-    with pytest.raises(ValueError, match=r"no ONNX converter for the operation tests\.onnx\.test_errors\.Cube; "
-                                         r"its author can register one through the cygrad_register_onnx_converters hook"):
+    message = (r"no ONNX converter for the operation tests\.onnx\.test_errors\.Cube; its author can "
+               r"register one through the cygrad_register_onnx_converters hook")
+    with pytest.raises(ValueError, match=message):
         export(lambda x: Cube()(F.relu(x)), np.ones((2, 3)), tmp_path / "m.onnx")
     assert os.listdir(tmp_path) == []
 
@@ -81,7 +82,9 @@ def test_an_operation_the_opset_cannot_express_is_named(tmp_path, fn, opset, mes
         export(fn, np.ones((2, 4)), tmp_path / "m.onnx", opset=opset)
 
 
-@pytest.mark.parametrize("opset, error", [(0, ValueError), (10_000, ValueError), ("13", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "opset, error", [(0, ValueError), (10_000, ValueError), ("13", TypeError), (True, TypeError)]
+)
 def test_bad_opsets(tmp_path, opset, error):
     with pytest.raises(error, match="export: opset"):
         export(F.relu, np.ones((2, 3)), tmp_path / "m.onnx", opset=opset)
@@ -104,7 +107,8 @@ def test_an_attribute_that_follows_the_batch_is_refused(tmp_path):
     def model(x):
         return F.mask_fill(x, np.arange(len(x))[:, None] % 2 == 0, 0.0)
 
-    with pytest.raises(ValueError, match=r"MaskFill\.mask changes with the batch size \(export with dynamic_batch=False"):
+    message = r"MaskFill\.mask changes with the batch size \(export with dynamic_batch=False"
+    with pytest.raises(ValueError, match=message):
         export(model, np.ones((2, 3)), tmp_path / "m.onnx")
     export(model, np.ones((2, 3)), tmp_path / "m.onnx", dynamic_batch=False)
 

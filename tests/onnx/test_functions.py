@@ -58,7 +58,8 @@ CASES = {
     "reshape_rows": (lambda x: x.reshape(2 * len(x), 2), 1, False),
     "transpose": (lambda x: x.T, 1, False),
     "transpose_axes": (lambda x: F.transpose(F.reshape(x, (len(x), 2, 2)), (1, 0, 2)), 1, False),
-    "transpose_negative_axes": (lambda x: F.transpose(F.reshape(x, (len(x), 2, 2)), (0, -1, -2)), 1, False),
+    "transpose_negative_axes": (
+        lambda x: F.transpose(F.reshape(x, (len(x), 2, 2)), (0, -1, -2)), 1, False),
     "broadcast_to": (lambda x: F.broadcast_to(x[:, :1], (len(x), 3)), 1, False),
     "broadcast_to_twice_the_batch": (
         lambda x: F.broadcast_to(F.sum(x, 0, keepdims=True), (2 * len(x), 4)), 1, False),
@@ -105,7 +106,9 @@ CASES = {
     "dropout_in_test_mode": (lambda x: F.dropout(x, 0.5), 1, False),
     "mask_fill": (lambda x: F.mask_fill(x, np.array([True, False, True, False]), -2.0), 1, False),
     "mean_squared_error": (F.mean_squared_error, 2, False),
-    "composite": (lambda x, y: F.tanh(x @ const(W, x)) * F.sigmoid(y[:, :3]) + x.sum(axis=1, keepdims=True), 2, False),
+    "composite": (
+        lambda x, y: F.tanh(x @ const(W, x)) * F.sigmoid(y[:, :3]) + x.sum(axis=1, keepdims=True),
+        2, False),
 }
 
 

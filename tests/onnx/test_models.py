@@ -1,4 +1,4 @@
-"""Models export and run in onnxruntime: MLP, Sequential, and recurrent models one step at a time."""
+"""Models export and run in onnxruntime: MLP, Sequential, recurrent models one step at a time."""
 import functools
 
 import numpy as np
@@ -93,7 +93,9 @@ def test_lstm_state_shapes_and_outputs(tmp_path):
     def dims(value):
         return [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]
 
-    assert {i.name: dims(i) for i in proto.graph.input} == {"x": ["N", 3], "h": ["N", 6], "c": ["N", 6]}
+    assert {i.name: dims(i) for i in proto.graph.input} == {
+        "x": ["N", 3], "h": ["N", 6], "c": ["N", 6],
+    }
     assert {o.name: dims(o) for o in proto.graph.output} == {
         "y": ["N", 2], "h_next": ["N", 6], "c_next": ["N", 6],
     }

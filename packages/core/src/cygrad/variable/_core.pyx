@@ -484,13 +484,15 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
         return mean(self, axis, keepdims)
 
     def max(self, axis=None, keepdims=False, *, out=None):
-        """The largest element over ``axis`` (``cygrad.functions.max``); what ``numpy.max(v)`` calls."""
+        """The largest element over ``axis`` (``cygrad.functions.max``); what ``numpy.max(v)``
+        calls."""
         _no_numpy_extras("max", self, None, out)
         from cygrad.functions.reduction import max
         return max(self, axis, keepdims)
 
     def min(self, axis=None, keepdims=False, *, out=None):
-        """The smallest element over ``axis`` (``cygrad.functions.min``); what ``numpy.min(v)`` calls."""
+        """The smallest element over ``axis`` (``cygrad.functions.min``); what ``numpy.min(v)``
+        calls."""
         _no_numpy_extras("min", self, None, out)
         from cygrad.functions.reduction import min
         return min(self, axis, keepdims)

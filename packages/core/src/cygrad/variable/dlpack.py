@@ -26,7 +26,9 @@ def from_dlpack(obj: Any) -> Variable:
         data = np.from_dlpack(obj)
     except (BufferError, RuntimeError, ValueError) as e:
         # A device NumPy cannot read (a GPU tensor), or a layout it cannot view.
-        raise ValueError(f"from_dlpack: cannot share the memory of {type(obj).__name__}: {e}") from None
+        raise ValueError(
+            f"from_dlpack: cannot share the memory of {type(obj).__name__}: {e}"
+        ) from None
     if data.dtype not in (np.float32, np.float64):
         raise TypeError(
             f"from_dlpack: a Variable shares only float32 or float64 data, got {data.dtype}; "

@@ -60,7 +60,9 @@ def export(
     path = os.fspath(path)
     arrays = _example_arrays(example_input, dynamic_batch)
     if not (callable(model) or callable(getattr(model, "first", None))):
-        raise TypeError(f"export: model must be callable (a model or a layer), got {type(model).__name__}")
+        raise TypeError(
+            f"export: model must be callable (a model or a layer), got {type(model).__name__}"
+        )
     _check_initialized(model)
     recurrent = _recurrent(model)
     runs = [record(model, arrays, recurrent)]
@@ -152,19 +154,48 @@ def _build(model: Any, runs: list[Run], recurrent: list[Recurrent], opset: int,
            dynamic_batch: bool) -> onnx.ModelProto:
     first = runs[0]
     _check_same_operations(runs)
-    input_names = ["x"] if len(first.inputs) == 1 else [f"x{i}" for i in range(len(first.inputs))]
-    state_names_ = [r.prefix + name for r in recurrent for name in r.names]
-    output_names = ["y"] if len(first.outputs) == 1 else [f"y{i}" for i in range(len(first.outputs))]
-    output_names += [name + "_next" for name in state_names_]
-    graph = Graph(opset, input_names[0])
-    for name in input_names + state_names_ + output_names:
+    inputs = _numbered("x", len(first.inputs)) + [r.prefix + n for r in recurrent for n in r.names]
+    outputs = _numbered("y", len(first.outputs)) + [n + "_next" for n in inputs[len(first.inputs):]]
+    graph = Graph(opset, inputs[0])
+    for name in inputs + outputs:
         graph.name(name)
-
-    names: dict[int, str] = {}
-    for v, name in zip(first.inputs + first.states, input_names + state_names_):
-        names[id(v)] = name
+    names = {id(v): name for v, name in zip(first.inputs + first.states, inputs)}
     _leaves(graph, model, runs, names)
-    for k, f in enumerate(first.functions):
+    _convert(graph, runs, names)
+
+    graph_inputs = [
+        helper.make_tensor_value_info(name, tensor_type(v.dtype), _dims(
+            [(run.batch, (run.inputs + run.states)[i].shape) for run in runs], dynamic_batch,
+            batch_axis=True))
+        for i, (v, name) in enumerate(zip(first.inputs + first.states, inputs))
+    ]
+    graph_outputs = []
+    renamed: dict[str, str] = {}
+    for i, (v, name) in enumerate(zip(first.outputs + first.next_states, outputs)):
+        source = renamed.get(names[id(v)], names[id(v)])
+        renamed[source] = _name_output(graph, source, name, set(inputs + outputs))
+        shapes = [(run.batch, (run.outputs + run.next_states)[i].shape) for run in runs]
+        graph_outputs.append(helper.make_tensor_value_info(
+            name, tensor_type(v.dtype), _dims(shapes, dynamic_batch, batch_axis=False)))
+
+    onnx_graph = helper.make_graph(graph.nodes, type(model).__name__, graph_inputs, graph_outputs,
+                                   initializer=graph.initializers)
+    opsets = [helper.make_opsetid("", opset)]
+    proto = helper.make_model(onnx_graph, opset_imports=opsets, producer_name="cygrad-onnx",
+                              producer_version=metadata.version("cygrad-onnx"))
+    proto.ir_version = helper.find_min_ir_version_for(opsets)
+    return proto
+
+
+def _numbered(stem: str, count: int) -> list[str]:
+    """``[stem]`` for one tensor, ``[stem0, stem1, ...]`` for several."""
+    return [stem] if count == 1 else [f"{stem}{i}" for i in range(count)]
+
+
+def _convert(graph: Graph, runs: list[Run], names: dict[int, str]) -> None:
+    """Every recorded operation through its converter, in order; ``names`` learns the ONNX
+    name of each output (by the Variable's id)."""
+    for k, f in enumerate(runs[0].functions):
         node = Node(graph, [(run.batch, run.functions[k]) for run in runs],
                     [names[id(x)] for x in f.inputs])
         result = converter_for(f)(node)
@@ -179,41 +210,17 @@ def _build(model: Any, runs: list[Run], recurrent: list[Recurrent], opset: int,
             if y is not None:
                 names[id(y)] = name
 
-    graph_inputs = [
-        helper.make_tensor_value_info(name, tensor_type(v.dtype), _dims(
-            [(run.batch, (run.inputs + run.states)[i].shape) for run in runs], dynamic_batch,
-            batch_axis=True))
-        for i, (v, name) in enumerate(zip(first.inputs + first.states, input_names + state_names_))
-    ]
-    graph_outputs = []
-    reserved = set(input_names + state_names_ + output_names)
-    renamed: dict[str, str] = {}
-    for i, (v, name) in enumerate(zip(first.outputs + first.next_states, output_names)):
-        source = renamed.get(names[id(v)], names[id(v)])
-        renamed[source] = _name_output(graph, source, name, reserved)
-        shapes = [(run.batch, (run.outputs + run.next_states)[i].shape) for run in runs]
-        graph_outputs.append(helper.make_tensor_value_info(
-            name, tensor_type(v.dtype), _dims(shapes, dynamic_batch, batch_axis=False)))
-
-    onnx_graph = helper.make_graph(graph.nodes, type(model).__name__, graph_inputs, graph_outputs,
-                                   initializer=graph.initializers)
-    opsets = [helper.make_opsetid("", opset)]
-    proto = helper.make_model(onnx_graph, opset_imports=opsets, producer_name="cygrad-onnx",
-                              producer_version=metadata.version("cygrad-onnx"))
-    proto.ir_version = helper.find_min_ir_version_for(opsets)
-    return proto
-
 
 def _check_same_operations(runs: list[Run]) -> None:
-    first = runs[0]
+    ours = [type(f).__name__ for f in runs[0].functions]
     for run in runs[1:]:
-        ours = [type(f).__name__ for f in first.functions]
         theirs = [type(f).__name__ for f in run.functions]
         if ours != theirs:
-            at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+            at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b),
+                      min(len(ours), len(theirs)))
             raise ValueError(
-                f"export: the recorded operations {_change(first.batch, run.batch)}: at operation {at}, "
-                f"{ours[at:at + 3]} against {theirs[at:at + 3]}"
+                f"export: the recorded operations {_change(runs[0].batch, run.batch)}: at "
+                f"operation {at}, {ours[at:at + 3]} against {theirs[at:at + 3]}"
             )
 
 

@@ -63,7 +63,9 @@ def record(model: Any, arrays: list[np.ndarray], recurrent: list[Recurrent]) -> 
                next_states, functions, leaves)
 
 
-def _placeholders(model: Any, arrays: list[np.ndarray], slots: list[tuple[Any, str]]) -> list[Variable]:
+def _placeholders(
+    model: Any, arrays: list[np.ndarray], slots: list[tuple[Any, str]]
+) -> list[Variable]:
     """Zero states of the shapes a first step from no state produces (nothing recorded)."""
     if not slots:
         return []

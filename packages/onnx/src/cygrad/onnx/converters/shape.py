@@ -7,7 +7,9 @@ import numpy as np
 
 from cygrad.onnx.node import Node
 
-__all__ = ["broadcast_to", "concat", "get_item", "reshape", "split", "sum_to", "transpose", "unsqueeze"]
+__all__ = [
+    "broadcast_to", "concat", "get_item", "reshape", "split", "sum_to", "transpose", "unsqueeze",
+]
 
 # Slice bounds meaning "to the end" in either direction (ONNX clamps them to the axis).
 _END = np.iinfo(np.int64).max
