@@ -6,7 +6,7 @@ from typing import Any
 
 from cygrad.registry.command import Command
 
-KINDS = ("layers", "activations", "optimizers", "commands")
+KINDS = ("layers", "activations", "optimizers", "commands", "onnx_converters")
 
 # kind -> the word for one component of that kind, used in messages.
 SINGULAR = {
@@ -14,6 +14,7 @@ SINGULAR = {
     "activations": "activation",
     "optimizers": "optimizer",
     "commands": "command",
+    "onnx_converters": "ONNX converter",
 }
 
 # The four methods of the Layer protocol (cygrad.protocols.Layer).
@@ -24,12 +25,28 @@ REQUIRED_METHODS = {
     "activations": (),
     "optimizers": OPTIMIZER_METHODS,
     "commands": (),
+    "onnx_converters": (),
 }
 
 # No ':' (Sequential reads "name:args") and no spaces or commas.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 # A subcommand of the `cygrad` command: lowercase words joined by '-'.
 COMMAND_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
+
+
+def registered_name(kind: str, key: Any) -> Any:
+    """The name a component is listed under: ONNX converters are registered for a class and
+    listed under its qualified name; other kinds are registered by name already."""
+    if kind == "onnx_converters" and isinstance(key, type):
+        return f"{key.__module__}.{key.__qualname__}"
+    return key
+
+
+def state_names(obj: Any) -> bool:
+    """Whether ``obj`` is a recurrent layer's ONNX converter: a tuple of attribute names."""
+    return isinstance(obj, tuple) and bool(obj) and all(
+        isinstance(n, str) and n.isidentifier() for n in obj
+    )
 
 
 def missing_methods(obj: Any, names: tuple[str, ...]) -> list[str]:
@@ -51,6 +68,8 @@ def registration_problem(kind: str, name: Any, obj: Any) -> str | None:
             f"registers the {what} name {name!r}; a name starts with a letter or _ and holds "
             "only letters, digits, _ . -"
         )
+    if kind == "onnx_converters" and state_names(obj):
+        return None
     if not callable(obj):
         return (
             f"registers {what} {name!r} as an object of type {type(obj).__name__}, which is "

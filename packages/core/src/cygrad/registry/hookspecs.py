@@ -48,6 +48,8 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 Register = Callable[[str, Any], None]
+# ONNX converters are registered for a class: register(cls, converter).
+RegisterConverter = Callable[[type, Any], None]
 
 
 @hookspec
@@ -124,4 +126,36 @@ def cygrad_register_commands(register: Register) -> None:
         @hookimpl
         def cygrad_register_commands(register):
             register("cnn", Command(run=train_cnn, help="train a small CNN", setup=options))
+    """
+
+
+@hookspec
+def cygrad_register_onnx_converters(register: RegisterConverter) -> None:
+    """Register how your classes export to ONNX (``cygrad.onnx.export``): ``register(cls, converter)``.
+
+    ``cls`` is a class, not a name (it is listed under its qualified name,
+    ``my_package.ops.MyFunction``); only instances of exactly that class use the converter.
+
+    - For a ``Function`` subclass, ``converter(node)`` adds the ONNX operations that compute
+      one recorded call and returns the names of its outputs (one name, or one per output).
+      ``node`` (a ``cygrad.onnx.Node``) holds the call (``node.function``, its input names
+      ``node.inputs``, shapes and dtypes, the target ``node.opset``) and builds the graph:
+      ``node.make("Mul", [a, b])``, ``node.constant(array)``, ``node.shape("shape")`` for a
+      shape attribute that may involve the batch axis::
+
+          def convert_softplus(node):
+              return node.make("Softplus", node.inputs)
+
+          @hookimpl
+          def cygrad_register_onnx_converters(register):
+              register(Softplus, convert_softplus)
+
+    - For a recurrent layer class, ``converter`` is the tuple of the attribute names that
+      hold its state (``("h",)``; the LSTM's is ``("h", "c")``): an exported step takes each as
+      an input (``h``) and returns its next value (``h_next``).
+
+    Converters for cygrad's own operations and layers are built into ``cygrad.onnx``; an
+    operation without one makes ``export`` raise ``ValueError`` naming its class. Register
+    plain functions and tuples: the hook runs whether or not ``cygrad-onnx`` is installed,
+    so import nothing from it at module level.
     """

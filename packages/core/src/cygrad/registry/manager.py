@@ -24,6 +24,7 @@ from cygrad.registry.checks import (
     OPTIMIZER_METHODS,
     SINGULAR,
     missing_methods,
+    registered_name,
     registration_problem,
 )
 from cygrad.registry.command import Command
@@ -35,6 +36,7 @@ HOOKS = {
     "activations": "cygrad_register_activations",
     "optimizers": "cygrad_register_optimizers",
     "commands": "cygrad_register_commands",
+    "onnx_converters": "cygrad_register_onnx_converters",
 }
 STRICT_ENV = "CYGRAD_STRICT_PLUGINS"
 
@@ -227,8 +229,8 @@ class Registry:
     def _call_hook(kind: str, impl: Any, record: _Record, into: dict[str, Any]) -> None:
         registered: list[tuple[Any, Any]] = []
 
-        def register(name: str, obj: Any) -> None:
-            registered.append((name, obj))
+        def register(name: Any, obj: Any) -> None:
+            registered.append((registered_name(kind, name), obj))
 
         try:
             impl.function(**{arg: register for arg in impl.argnames})
