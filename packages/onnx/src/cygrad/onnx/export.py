@@ -10,7 +10,6 @@ run is also a check: an operation, a constant or an attribute that changes with 
 from __future__ import annotations
 
 import os
-import tempfile
 from importlib import metadata
 from typing import Any
 
@@ -21,6 +20,7 @@ from onnx import helper
 from cygrad.onnx.converters import converter_for, state_names
 from cygrad.onnx.graph import Graph, tensor_type
 from cygrad.onnx.node import Node, changes, same
+from cygrad.models.atomic_write import atomic_write
 from cygrad.onnx.trace import Recurrent, Run, record
 from cygrad.variable import Variable
 
@@ -74,7 +74,8 @@ def export(
         onnx.checker.check_model(proto)
     except onnx.checker.ValidationError as e:
         raise ValueError(f"export: the converted graph is not valid ONNX: {e}") from None
-    _write(proto, path)
+    # through a temporary file, as Model.save: a failed export never damages a good file
+    atomic_write("cygrad.onnx.export", path, lambda f: f.write(proto.SerializeToString()))
     return proto
 
 
@@ -288,31 +289,3 @@ def _dims(shapes: list[tuple[int, tuple[int, ...]]], dynamic_batch: bool,
         else:
             dims.append(None)
     return dims
-
-
-def _write(proto: onnx.ModelProto, path: str) -> None:
-    """Write through a temporary file in the same folder, renamed over ``path`` when done,
-    so that a failed export never leaves a damaged file where a good one was."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(proto.SerializeToString())
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _mode_for(path: str) -> int:
-    """The mode of the written file: the replaced file's, else rw-r--r-- (as Model.save)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        return 0o644
