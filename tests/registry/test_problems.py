@@ -50,6 +50,7 @@ def test_a_plugin_that_fails_to_import_is_skipped_and_others_still_load(site):
         ("def broken(:\n", "SyntaxError"),
         ("raise RuntimeError('plugin exploded')\n", "RuntimeError: plugin exploded"),
         ("import sys\nsys.exit(3)\n", "SystemExit: 3"),
+        ("raise GeneratorExit\n", "failed: GeneratorExit"),
         ("from cygrad import registry\nregistry.names('layers')\n", "PluginError: cygrad.registry: used while plugins are loading"),
     ],
 )
@@ -133,6 +134,31 @@ def test_a_plugin_registering_something_invalid_is_skipped_whole(site, body, pro
     assert bad.provides == {}
     assert len(bad.problems) == 1 and bad.problems[0].startswith(problem)
     assert "fake_ok" not in registry.names("activations")  # nothing of a skipped plugin stays
+
+
+@pytest.mark.parametrize(
+    "statement, problem",
+    [
+        ("sys.exit(4)", "skipped: cygrad_register_layers raised SystemExit: 4"),
+        ("sys.exit()", "skipped: cygrad_register_layers raised SystemExit"),
+        ("raise GeneratorExit('odd')", "skipped: cygrad_register_layers raised GeneratorExit: odd"),
+    ],
+)
+def test_a_hook_that_exits_is_skipped_like_one_that_raises(site, statement, problem):
+    body = f"import sys\n@hookimpl\ndef cygrad_register_layers(register):\n    {statement}\n"
+    site.add("cygrad-fake-exits", {"exits": "fake_exits_plugin"}, {"fake_exits_plugin": HOOK + body})
+    site.add("cygrad-fake-fine", {"fine": "fake_fine_plugin"}, {"fake_fine_plugin": activations_plugin("fake_fine")})
+    discover_with_warning(r"plugin 'exits' \(cygrad-fake-exits 1.0\)")
+    assert row("exits").problems == (problem,)
+    assert registry.activation("fake_fine") is not None and "linear" in registry.names("layers")
+
+
+def test_ctrl_c_in_a_plugin_still_stops_the_program(site):
+    body = "@hookimpl\ndef cygrad_register_activations(register):\n    raise KeyboardInterrupt\n"
+    site.add("cygrad-fake-interrupted", {"interrupted": "fake_interrupted_plugin"},
+             {"fake_interrupted_plugin": HOOK + body})
+    with pytest.raises(KeyboardInterrupt):
+        registry.names("activations")
 
 
 def test_two_entry_points_naming_the_same_module_load_it_once(site):

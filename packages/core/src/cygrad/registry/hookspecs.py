@@ -31,7 +31,8 @@ distinctive names.
 
 A plugin is checked when the registry first loads it. It is skipped, with a warning and its
 error listed by ``cygrad plugins``, when it fails to import, has no marked hook, implements
-an unknown hook, raises inside a hook, or registers something invalid (a bad name, a name
+an unknown hook, raises inside a hook (``sys.exit()`` included: only Ctrl-C stops the
+program), or registers something invalid (a bad name, a name
 twice, a non-callable, a layer lacking a Layer method, an optimizer lacking ``update``).
 With ``CYGRAD_STRICT_PLUGINS=1`` every such problem raises instead: run your tests that way.
 """

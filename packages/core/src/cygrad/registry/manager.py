@@ -132,10 +132,11 @@ class Registry:
                 continue
             try:
                 plugin = found.entry_point.load()
-            except (Exception, SystemExit) as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit too: a plugin never ends the program
                 record.problems.append(
-                    f"skipped: importing {found.entry_point.value!r} failed: "
-                    f"{type(exc).__name__}: {exc}"
+                    f"skipped: importing {found.entry_point.value!r} failed: {_describe(exc)}"
                 )
                 continue
             pending = self._collect(pm, plugin, record, f"{found.distribution}:{found.name}")
@@ -229,8 +230,10 @@ class Registry:
 
         try:
             impl.function(**{arg: register for arg in impl.argnames})
-        except Exception as exc:
-            record.problems.append(f"skipped: {HOOKS[kind]} raised {type(exc).__name__}: {exc}")
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit too: a plugin never ends the program
+            record.problems.append(f"skipped: {HOOKS[kind]} raised {_describe(exc)}")
             return
         for name, obj in registered:
             problem = registration_problem(kind, name, obj)
@@ -366,6 +369,12 @@ def _outside_stacklevel() -> int:
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
         frame, level = frame.f_back, level + 1
     return level
+
+
+def _describe(exc: BaseException) -> str:
+    """``SystemExit: 4``, or the bare type name when the exception has no message."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _check_kind(where: str, kind: str) -> None:
