@@ -87,3 +87,18 @@ def test_cygrad_plugins_prints_its_table_when_a_plugin_hook_calls_sys_exit(site)
     assert lines[at + 1] == "    problem: skipped: cygrad_register_layers raised SystemExit: 4"
     assert any(line.split()[:2] == ["cygrad.layers", "cygrad-layers"] for line in lines)
     assert lines[-1].endswith("; 1 problem")
+
+
+def test_cygrad_plugins_lists_a_layer_named_like_an_activation(site):
+    from .test_problems import LAYER_NAMED_RELU
+
+    site.add("cygrad-fake-relu-layer", {"relu-layer": "fake_relu_layer"}, {"fake_relu_layer": LAYER_NAMED_RELU})
+    done = run_module(str(site.root))
+    assert done.returncode == 1
+    problems = [line.strip() for line in done.stdout.splitlines() if line.startswith("    problem:")]
+    assert problems == [
+        "problem: activation 'relu' has the name of layer 'relu' from plugin 'relu-layer' "
+        "(cygrad-fake-relu-layer 1.0), so the name alone is ambiguous in Sequential",
+        "problem: layer 'relu' has the name of activation 'relu' from plugin 'cygrad.functions' "
+        "(cygrad-core 0.1.0), so the name alone is ambiguous in Sequential",
+    ]

@@ -26,15 +26,20 @@ in-process, without a distribution: ``cygrad.registry.register(my_module)``.
 Each hook receives one argument, ``register(name, obj)``, to be called once per component.
 Names are case-sensitive identifiers (letters, digits, ``_``, ``.`` and ``-``, starting with a
 letter or ``_``; no ``:`` because ``Sequential`` reads ``"name:args"``); built-in names are
-lowercase and a name claimed by two plugins is an error when it is used, so choose
-distinctive names.
+lowercase. A name claimed by two plugins, or used for both a layer and an activation (which
+``Sequential("name")`` could not tell apart), is a problem listed from the moment the plugin
+loads and an error when the name is used, so choose distinctive names.
 
 A plugin is checked when the registry first loads it. It is skipped, with a warning and its
 error listed by ``cygrad plugins``, when it fails to import, has no marked hook, implements
 an unknown hook, raises inside a hook (``sys.exit()`` included: only Ctrl-C stops the
-program), or registers something invalid (a bad name, a name
-twice, a non-callable, a layer lacking a Layer method, an optimizer lacking ``update``).
-With ``CYGRAD_STRICT_PLUGINS=1`` every such problem raises instead: run your tests that way.
+program), or registers something invalid (a bad name, a name twice, a non-callable, a layer
+lacking a Layer method, an activation that cannot be called with one argument, an optimizer
+lacking ``update``). With ``CYGRAD_STRICT_PLUGINS=1`` every problem raises instead.
+
+What each kind must provide is declared in ``cygrad.protocols``; ``cygrad.testing`` checks
+a component the way cygrad's own test suite checks every registered one, and
+``pytest --cygrad-conformance`` runs those checks on every installed plugin.
 """
 from __future__ import annotations
 
