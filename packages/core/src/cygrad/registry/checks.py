@@ -6,13 +6,20 @@ import re
 from typing import Any
 
 from cygrad.protocols import Activation, Layer, SupportsUpdate
+from cygrad.registry.command import Command
 
-KINDS = ("layers", "activations", "optimizers")
+KINDS = ("layers", "activations", "optimizers", "commands")
 
 # kind -> the word for one component of that kind, used in messages.
-SINGULAR = {"layers": "layer", "activations": "activation", "optimizers": "optimizer"}
+SINGULAR = {
+    "layers": "layer",
+    "activations": "activation",
+    "optimizers": "optimizer",
+    "commands": "command",
+}
 
-# kind -> the protocol every registered component of that kind satisfies.
+# kind -> the protocol every registered component of that kind satisfies (a command is a
+# cygrad.registry.Command, checked on its own).
 PROTOCOLS: dict[str, type] = {"layers": Layer, "activations": Activation, "optimizers": SupportsUpdate}
 
 # kind -> the kinds whose names it must not share: Sequential reads a bare name ("relu") as a
@@ -21,10 +28,13 @@ SHARED_NAMES = {
     "layers": ("layers", "activations"),
     "activations": ("activations", "layers"),
     "optimizers": ("optimizers",),
+    "commands": ("commands",),
 }
 
 # No ':' (Sequential reads "name:args") and no spaces or commas.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+# A subcommand of the `cygrad` command: lowercase words joined by '-'.
+COMMAND_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 
 
 def protocol_members(protocol: type) -> tuple[str, ...]:
@@ -74,6 +84,8 @@ def registration_problem(kind: str, name: Any, obj: Any) -> str | None:
     (see ``Registry.layer``). An activation must be callable with one argument.
     """
     what = SINGULAR[kind]
+    if kind == "commands":
+        return _command_problem(name, obj)
     if not isinstance(name, str) or not NAME.match(name):
         return (
             f"registers the {what} name {name!r}; a name starts with a letter or _ and holds "
@@ -106,3 +118,17 @@ def _label(obj: Any) -> str:
     qualname = getattr(obj, "__qualname__", None)
     module = getattr(obj, "__module__", None)
     return f"{module}.{qualname}" if qualname and module else repr(obj)
+
+
+def _command_problem(name: Any, obj: Any) -> str | None:
+    if not isinstance(name, str) or not COMMAND_NAME.match(name):
+        return (
+            f"registers the command name {name!r}; a command name is lowercase letters and "
+            "digits, words joined by -"
+        )
+    if not isinstance(obj, Command):
+        return (
+            f"registers command {name!r} as an object of type {type(obj).__name__}, not a "
+            "cygrad.registry.Command"
+        )
+    return None
