@@ -194,7 +194,11 @@ AMBIGUOUS = "so the name alone is ambiguous in Sequential"
 
 def test_a_layer_named_like_an_activation_is_a_problem_listed_at_discovery(site):
     site.add("cygrad-fake-relu-layer", {"relu-layer": "fake_relu_layer"}, {"fake_relu_layer": LAYER_NAMED_RELU})
-    discover_with_warning(r"layer 'relu' has the name of activation 'relu'")
+    with pytest.warns(PluginWarning) as caught:
+        registry.names("layers")
+    assert sorted(str(w.message).split(": ")[0] for w in caught) == [
+        "cygrad plugin 'cygrad.functions' (cygrad-core 0.1.0)", "cygrad plugin 'relu-layer' (cygrad-fake-relu-layer 1.0)",
+    ]
     assert row("relu-layer").problems == (
         "layer 'relu' has the name of activation 'relu' from plugin 'cygrad.functions' (cygrad-core 0.1.0), " + AMBIGUOUS,
     )
