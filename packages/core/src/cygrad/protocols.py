@@ -12,7 +12,8 @@ distributions; ``cygrad.layers`` re-exports ``Layer``. Every protocol is runtime
   dummy call; ``Model.save`` refuses one that is not ``initialized`` yet.
 - ``StatefulLayer``: a layer that carries state across calls; ``Sequential.reset_state()`` and
   the conformance checks call ``reset_state()``.
-- ``Activation`` and ``SupportsUpdate``: what a registered activation and optimizer are.
+- ``Activation`` and ``SupportsUpdate``: what a registered activation and optimizer are;
+  ``SupportsStateDict``: an optimizer that can be saved and resumed.
 
 Parameters are ``cygrad.layers.Parameter`` objects (Variables an optimizer updates), kept in a
 ``cygrad.layers.Parameters`` mapping, which gives the stable order saving relies on.
@@ -24,7 +25,15 @@ from typing import Any, Protocol, runtime_checkable
 
 from cygrad.variable import Variable
 
-__all__ = ["Activation", "Layer", "LazyLayer", "StatefulLayer", "SupportsUpdate", "awaiting_parameters"]
+__all__ = [
+    "Activation",
+    "Layer",
+    "LazyLayer",
+    "StatefulLayer",
+    "SupportsStateDict",
+    "SupportsUpdate",
+    "awaiting_parameters",
+]
 
 
 @runtime_checkable
@@ -99,6 +108,18 @@ class SupportsUpdate(Protocol):
 
     def update(self, model: Any) -> None:
         """Change the parameters of ``model`` from their gradients."""
+
+
+@runtime_checkable
+class SupportsStateDict(Protocol):
+    """An optimizer that can be saved and resumed: ``load_state_dict(state_dict())`` on a
+    fresh optimizer makes it continue exactly where the first one was."""
+
+    def state_dict(self) -> Mapping[str, Any]:
+        """A copy of everything the next updates depend on."""
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what ``state_dict`` returned."""
 
 
 def awaiting_parameters(layer: object) -> bool:

@@ -20,7 +20,11 @@ SINGULAR = {
 
 # kind -> the protocol every registered component of that kind satisfies (a command is a
 # cygrad.registry.Command, checked on its own).
-PROTOCOLS: dict[str, type] = {"layers": Layer, "activations": Activation, "optimizers": SupportsUpdate}
+PROTOCOLS: dict[str, type] = {
+    "layers": Layer,
+    "activations": Activation,
+    "optimizers": SupportsUpdate,
+}
 
 # kind -> the kinds whose names it must not share: Sequential reads a bare name ("relu") as a
 # layer or an activation, so one name in both is ambiguous there.

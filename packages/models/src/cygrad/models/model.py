@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.layers import Layer, Parameters
+from cygrad.protocols import awaiting_parameters
 from cygrad.variable import Variable
 
 __all__ = ["Model"]
@@ -62,7 +63,7 @@ class Model:
         """
         path = os.fspath(path)
         for i, layer in enumerate(self.layers):
-            if not getattr(layer, "initialized", True):
+            if awaiting_parameters(layer):
                 raise ValueError(
                     f"Model.save: layer {i} ({type(layer).__name__}) has no parameters yet; "
                     "call the model once (or give the layer in_size) before saving"
@@ -140,7 +141,7 @@ class Model:
         to_create: list[tuple[Any, int]] = []
         problems: list[str] = []
         for i, layer in enumerate(self.layers):
-            if getattr(layer, "initialized", True):
+            if not awaiting_parameters(layer):
                 expected.update({f"{i}.{name}": p.shape for name, p in layer.params().items()})
                 continue
             # A lazy layer: its input size is the first dimension of its in_key parameter.
