@@ -87,6 +87,13 @@ class HiddenState(Scale):
         return [y]
 
 
+class BroadcastsState(HiddenState):
+    """Resets properly, but adds a state of another batch size by broadcasting (GRU's old bug)."""
+
+    def reset_state(self):
+        self.h = None
+
+
 class KeepsGrads(Scale):
     def cleargrads(self):
         pass
@@ -212,6 +219,8 @@ def test_conforming_layers_pass(factory):
         (MisdeclaredShapes, r"param_shapes\(4\) gives \{'w': \(4, 1\)\}, but the first call created \{'w': \(4,\)\}"),
         (InitializeCreatesNothing, r"initialize\(4\) created \{\} and left initialized False; expected \{'w': \(4,\)\} and True"),
         (ReadyButNotInitialized, r"initialized is False, though params\(\) lists \['w'\]"),
+        (BroadcastsState, r"after a batch of shape \(2, 4\), an input of shape \(1, 4\) gave outputs of shape "
+                          r"\[\(2, 4\)\], from a reset state \[\(1, 4\)\]; a stateful layer raises ValueError"),
         (UnsavedOffset, r"after Model.save and Model.load into a fresh layer, output 0 differs from the saved layer's"),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else "",

@@ -17,7 +17,13 @@ from cygrad.protocols import (
     SupportsUpdate,
     awaiting_parameters,
 )
-from cygrad.registry.checks import LAYER_METHODS, OPTIMIZER_METHODS, protocol_members, registration_problem
+from cygrad.registry.checks import (
+    LAYER_METHODS,
+    OPTIMIZER_METHODS,
+    missing_members,
+    protocol_members,
+    registration_problem,
+)
 
 from cygrad_contrib_layers import GRU, Embedding
 
@@ -123,3 +129,15 @@ def test_sequential_resets_any_stateful_layer():
     model.layers[0].calls = 5
     model.reset_state()
     assert model.layers[0].calls == 0
+
+
+def test_missing_members_follows_isinstance_and_names_what_is_lacking():
+    class HalfLazy:
+        first, forward, params, cleargrads = Affine.first, Affine.forward, Affine.params, Affine.cleargrads
+        __init__, initialized, initialize = Affine.__init__, Affine.initialized, Affine.initialize
+        param_shapes = None  # present, but not a method; and no in_key at all
+
+    layer = HalfLazy()
+    assert not isinstance(layer, LazyLayer)
+    assert missing_members(layer, LazyLayer) == ["in_key", "param_shapes"]
+    assert missing_members(Affine(), LazyLayer) == []

@@ -66,6 +66,17 @@ def missing_methods(obj: Any, names: tuple[str, ...]) -> list[str]:
     return [n for n in names if not callable(getattr(obj, n, None))]
 
 
+def missing_members(obj: Any, protocol: type) -> list[str]:
+    """The members of ``protocol`` that ``obj`` lacks: methods must be callable, other
+    attributes present (the test ``isinstance(obj, protocol)`` makes, with the names)."""
+    return [
+        name
+        for name in protocol_members(protocol)
+        if not hasattr(obj, name)
+        or (callable(getattr(protocol, name, None)) and not callable(getattr(obj, name)))
+    ]
+
+
 def one_argument_problem(fn: Any) -> str | None:
     """Why ``fn(x)`` cannot be called with one argument, or None when it can (or cannot tell:
     some built-in callables have no signature to read)."""

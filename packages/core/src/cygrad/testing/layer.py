@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.protocols import LazyLayer, StatefulLayer
-from cygrad.registry.checks import LAYER_METHODS, missing_methods, protocol_members
+from cygrad.registry.checks import LAYER_METHODS, missing_members, missing_methods
 from cygrad.testing.gradcheck import _assert_close, numerical_grad
 from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, rng_from
@@ -54,6 +54,8 @@ def check_layer(
     - backward() gives every parameter and float input the gradient that central differences
       give (of a loss weighting every output with fixed random values), ``cleargrads()``
       clears them;
+    - after a step, a stateful layer given a batch of another size raises ValueError or
+      answers it as from a reset state (never broadcasting the old state against it);
     - a layer fresh from ``factory`` takes saved weights: when its parameters appear only on
       the first call it is a ``cygrad.protocols.LazyLayer`` whose ``param_shapes`` and
       ``initialize`` agree with what the first call creates, and the weights saved with
@@ -90,6 +92,8 @@ def check_layer(
 
     cotangents = [gen.uniform(0.5, 1.5, y.shape) * gen.choice([-1.0, 1.0], y.shape) for y in _flat(outs)]
     _check_gradients(where, layer, run, steps, cotangents, rtol, atol)
+    if stateful:
+        _check_new_batch(where, layer, steps[0])
     _check_fresh_layer(where, factory, layer)
     _check_save_load(where, factory, layer, steps)
 
@@ -246,6 +250,29 @@ def _grad_array(v: Variable) -> np.ndarray:
 
 
 
+def _check_new_batch(where: str, layer: Any, xs: tuple[Any, ...]) -> None:
+    """After a step, a batch of another size raises ValueError or is answered as from a
+    reset state, never by broadcasting the old state against it."""
+    cut = tuple(x[:1] if np.ndim(x) >= 2 and np.shape(x)[0] > 1 else x for x in xs)
+    if all(c is x for c, x in zip(cut, xs)):
+        return
+    layer.reset_state()
+    layer.forward(*xs)
+    try:
+        carried = _outputs(where, layer.forward(*cut))
+    except ValueError:
+        return
+    layer.reset_state()
+    fresh = _outputs(where, layer.forward(*cut))
+    if [y.shape for y in carried] != [y.shape for y in fresh]:
+        raise AssertionError(
+            f"{where}: after a batch of shape {np.shape(xs[0])}, an input of shape "
+            f"{np.shape(cut[0])} gave outputs of shape {[y.shape for y in carried]}, from a reset "
+            f"state {[y.shape for y in fresh]}; a stateful layer raises ValueError for an input "
+            "that does not fit its state (reset_state() comes first)"
+        )
+
+
 def _shapes(layer: Any) -> dict[str, tuple[int, ...]]:
     return {name: tuple(p.shape) for name, p in layer.params().items()}
 
@@ -265,7 +292,7 @@ def _check_fresh_layer(where: str, factory: Callable[[], Any], called: Any) -> N
             "a layer creates all of its parameters at once"
         )
     if not isinstance(fresh, LazyLayer):
-        missing = [m for m in protocol_members(LazyLayer) if not hasattr(fresh, m)]
+        missing = missing_members(fresh, LazyLayer)
         raise AssertionError(
             f"{where}: {type(fresh).__name__} creates its parameters ({', '.join(shapes)}) on its "
             f"first call but is not a cygrad.protocols.LazyLayer (it lacks {', '.join(missing)}), "
