@@ -35,3 +35,11 @@ AWAY_FROM_ZERO = st.one_of(st.floats(-3.0, -0.01), st.floats(0.01, 3.0))
 @given(x=hnp.arrays(np.float64, (2, 3), elements=AWAY_FROM_ZERO))
 def test_every_registered_activation_conforms_at_drawn_inputs(name, x):
     check_activation(registry.activation(name), inputs=[x])
+
+
+def test_check_registered_names_the_kinds_it_checks():
+    with pytest.raises(ValueError, match=r"check_registered: kind must be one of layers, activations, optimizers, "
+                       r"got 'commands'"):
+        check_registered("commands", "plugins")
+    with pytest.raises(registry.UnknownNameError, match=r"no layer named 'lstn'; closest: lstm"):
+        check_registered("layers", "lstn")

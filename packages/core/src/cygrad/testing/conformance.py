@@ -49,14 +49,22 @@ def check_registered(kind: str, name: str) -> None:
     if kind == "activations":
         check_activation(REGISTRY.activation(name))
     elif kind == "optimizers":
-        check_optimizer(_labelled(lambda: REGISTRY.optimizer(name), f"registry.optimizer({name!r})"))
+        check_optimizer(_Named(f"registry.optimizer({name!r})", lambda: REGISTRY.optimizer(name)))
     else:
         args = tuple(getattr(REGISTRY.get("layers", name, "layer"), "example_args", EXAMPLE_ARGS))
         call = ", ".join(repr(a) for a in (name, *args))
-        check_layer(_labelled(lambda: REGISTRY.layer(name, *args), f"registry.layer({call})"), INPUT_SHAPE)
+        check_layer(_Named(f"registry.layer({call})", lambda: REGISTRY.layer(name, *args)), INPUT_SHAPE)
 
 
-def _labelled(factory: Callable[[], Any], label: str) -> Callable[[], Any]:
-    """``factory``, named ``label`` in the checks' messages."""
-    factory.__qualname__ = label
-    return factory
+class _Named:
+    """A factory that the checks' messages call by ``label`` (``registry.layer('gru', 3)``)."""
+
+    def __init__(self, label: str, build: Callable[[], Any]) -> None:
+        self._label = label
+        self._build = build
+
+    def __call__(self) -> Any:
+        return self._build()
+
+    def __repr__(self) -> str:
+        return self._label

@@ -248,8 +248,6 @@ def _grad_array(v: Variable) -> np.ndarray:
     return np.asarray(v.grad.data, dtype=np.float64)
 
 
-
-
 def _check_new_batch(where: str, layer: Any, xs: tuple[Any, ...]) -> None:
     """After a step, a batch of another size raises ValueError or is answered as from a
     reset state, never by broadcasting the old state against it."""
