@@ -126,3 +126,15 @@ def test_a_token_model_composes_embedding_gru_and_a_built_in_linear(tmp_path):
     again.load(tmp_path / "tokens.npz")
     model.reset_state()
     np.testing.assert_array_equal(again(tokens[0]).data, model(tokens[0]).data)
+
+
+def test_gru_refuses_a_new_batch_size_without_reset_state_like_rnn_and_lstm():
+    gru = GRU(3, rng=0)
+    gru(np.ones((4, 2)))
+    state = gru.h
+    with pytest.raises(ValueError, match=r"GRU: an input batch of shape \(1, 2\) does not fit the state of "
+                       r"shape \(4, 3\); call reset_state\(\) to start a new sequence"):
+        gru(np.ones((1, 2)))
+    assert gru.h is state  # nothing changed
+    gru.reset_state()
+    assert gru(np.ones((1, 2))).shape == (1, 3)
