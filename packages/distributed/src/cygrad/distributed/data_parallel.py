@@ -10,6 +10,7 @@ replacement worker starts from, what ``save`` writes and what Ctrl-C leaves behi
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -254,7 +255,8 @@ class DataParallel:
                 ) from None
             raise
         except RayTaskError as e:
-            trace = e.traceback_str
+            # Ray's text (where the worker ran, and its traceback), without terminal colours.
+            trace = re.sub(r"\x1b\[[0-9;]*m", "", str(e))
             raise WorkerError(
                 f"DataParallel.fit: worker {i} raised {type(e.cause).__name__}: {e.cause}\n"
                 f"Worker traceback:\n{trace}",
