@@ -21,6 +21,17 @@ def check_callable(owner: str, name: str, value: object) -> Callable[..., Any]:
     return value
 
 
+def check_factory(name: str, value: object, built_has: str) -> Callable[[], Any]:
+    """A zero-argument factory; an object already built (it has ``built_has``) is refused,
+    since every worker must build its own."""
+    if not isinstance(value, type) and callable(getattr(value, built_has, None)):
+        raise TypeError(
+            f"{OWNER}: {name} must be a zero-argument factory (a class, a function, a "
+            f"functools.partial), got a built {type(value).__name__}; every worker builds its own"
+        )
+    return check_callable(OWNER, name, value)
+
+
 def check_options(
     workers: object, address: object, cpus_per_worker: object, max_restarts: object
 ) -> tuple[int, str | None, float, int]:

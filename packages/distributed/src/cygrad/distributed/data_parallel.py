@@ -56,8 +56,9 @@ class DataParallel:
         cpus_per_worker: float = 1,
         max_restarts: int = 3,
     ) -> None:
-        for name, value in (("model", model), ("optimizer", optimizer), ("loss", loss)):
-            checks.check_callable(checks.OWNER, name, value)
+        checks.check_factory("model", model, "params")
+        checks.check_factory("optimizer", optimizer, "update")
+        checks.check_callable(checks.OWNER, "loss", loss)
         self.workers, self.address, self.cpus_per_worker, self.max_restarts = (
             checks.check_options(workers, address, cpus_per_worker, max_restarts)
         )

@@ -12,6 +12,7 @@ import logging
 import math
 import os
 import threading
+import time
 
 import ray
 
@@ -19,6 +20,8 @@ _lock = threading.Lock()
 _users = 0
 _address: str | None = None
 _owned = False
+
+CPU_WAIT_S = 10.0
 
 
 def acquire(owner: str, address: str | None, cpus: float) -> None:
@@ -48,12 +51,7 @@ def acquire(owner: str, address: str | None, cpus: float) -> None:
                 f"it cannot also use {wanted!r}"
             )
         if wanted == "local":
-            total = ray.cluster_resources().get("CPU", 0.0)
-            if cpus > total:
-                raise RuntimeError(
-                    f"{owner}: the process's local Ray has {total:g} CPUs and the workers need "
-                    f"{cpus:g}; close the other trainers so a larger one can start"
-                )
+            _wait_for_cpus(owner, cpus)
         _users += 1
 
 
@@ -65,6 +63,21 @@ def release() -> None:
         if _users == 0 and _owned:
             ray.shutdown()
             _owned = False
+
+
+def _wait_for_cpus(owner: str, cpus: float) -> None:
+    """Wait (up to ``CPU_WAIT_S``) until the private Ray has ``cpus`` CPUs free: trainers
+    alive at once share the CPUs it was started with, and a closing one frees its own a
+    moment later. Beyond that, an error rather than workers queued forever."""
+    total = ray.cluster_resources().get("CPU", 0.0)
+    deadline = time.monotonic() + CPU_WAIT_S
+    while (free := ray.available_resources().get("CPU", 0.0)) < cpus:
+        if cpus > total or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"{owner}: the process's local Ray has {free:g} of its {total:g} CPUs free "
+                f"and the workers need {cpus:g}; close the other trainers first"
+            )
+        time.sleep(0.1)
 
 
 def _start(address: str, cpus: float) -> None:
