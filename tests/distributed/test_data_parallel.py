@@ -340,3 +340,20 @@ def test_after_close_fit_is_refused():
     trainer.close()
     with pytest.raises(RuntimeError, match="closed"):
         trainer.fit(x, t, batch_size=8, progress=False)
+
+
+def test_the_spiral_demo_on_workers_gives_the_in_process_numbers(tmp_path, capsys):
+    from cygrad.cli import main
+
+    tiny = ["spiral", "--epochs", "3", "--hidden", "5", "--no-progress"]
+    assert main(tiny + ["--workers", "0", "--out", str(tmp_path / "a")]) == 0
+    in_process = capsys.readouterr().out
+    assert main(tiny + ["--workers", "2", "--out", str(tmp_path / "b")]) == 0
+    on_workers = capsys.readouterr().out
+    assert "on 2 Ray workers" in on_workers
+
+    def results(text):
+        return text.split("final loss")[1].split("wrote")[0]
+
+    assert results(on_workers) == results(in_process)
+    assert (tmp_path / "b" / "spiral.csv").read_text() == (tmp_path / "a" / "spiral.csv").read_text()
