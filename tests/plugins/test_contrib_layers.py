@@ -106,7 +106,8 @@ def test_embedding_checks_its_sizes():
 def test_the_plugin_registers_both_layers_under_its_distribution():
     [row] = [r for r in registry.plugins() if r.distribution == "cygrad-contrib-layers"]
     assert (row.plugin, row.version, row.provides, row.problems) == (
-        "contrib-layers", "0.1.0", {"layers": ("embedding", "gru")}, ()
+        "contrib-layers", "0.1.0",
+        {"layers": ("embedding", "gru"), "onnx_converters": ("cygrad_contrib_layers.gru.GRU",)}, ()
     )
     assert registry.get("layers", "gru") is GRU
     assert isinstance(registry.layer("embedding", 3, 2), Embedding)

@@ -24,6 +24,7 @@ your components by name, and ``cygrad plugins`` lists them. A plugin can also be
 in-process, without a distribution: ``cygrad.registry.register(my_module)``.
 
 Each hook receives one argument, ``register(name, obj)``, to be called once per component.
+A plugin may also add subcommands to the ``cygrad`` command (``cygrad_register_commands``).
 Names are case-sensitive identifiers (letters, digits, ``_``, ``.`` and ``-``, starting with a
 letter or ``_``; no ``:`` because ``Sequential`` reads ``"name:args"``); built-in names are
 lowercase and a name claimed by two plugins is an error when it is used, so choose
@@ -47,6 +48,8 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 Register = Callable[[str, Any], None]
+# ONNX converters are registered for a class: register(cls, converter).
+RegisterConverter = Callable[[type, Any], None]
 
 
 @hookspec
@@ -104,4 +107,55 @@ def cygrad_register_optimizers(register: Register) -> None:
     all of them: ``registry.optimizer(name, **kw)`` returns ``factory(**kw)``. The optimizer
     must have ``update(model)``, updating every parameter in ``model.params()`` that has a
     gradient (see ``cygrad.optimizers.Optimizer``).
+    """
+
+
+@hookspec
+def cygrad_register_commands(register: Register) -> None:
+    """Register subcommands of the ``cygrad`` command: ``register(name, command)``.
+
+    ``command`` is a ``cygrad.registry.Command(run, help="...", setup=...)``: ``setup(parser)``
+    adds options to the subcommand's ``argparse`` parser, ``run(args)`` does the work and
+    returns the exit status. ``cygrad NAME`` then runs it, ``cygrad --help`` lists it with its
+    help line, and ``cygrad plugins`` lists it under ``commands``. Names are lowercase words
+    joined by ``-``. A name taken by one of cygrad's own subcommands, or claimed by two
+    plugins, is left out of the command (with a warning) rather than replacing anything; a
+    command whose ``setup`` raises is left out the same way. Demos that train a model are the
+    typical use::
+
+        @hookimpl
+        def cygrad_register_commands(register):
+            register("cnn", Command(run=train_cnn, help="train a small CNN", setup=options))
+    """
+
+
+@hookspec
+def cygrad_register_onnx_converters(register: RegisterConverter) -> None:
+    """Register how your classes export to ONNX (``cygrad.onnx.export``): ``register(cls, converter)``.
+
+    ``cls`` is a class, not a name (it is listed under its qualified name,
+    ``my_package.ops.MyFunction``); only instances of exactly that class use the converter.
+
+    - For a ``Function`` subclass, ``converter(node)`` adds the ONNX operations that compute
+      one recorded call and returns the names of its outputs (one name, or one per output).
+      ``node`` (a ``cygrad.onnx.Node``) holds the call (``node.function``, its input names
+      ``node.inputs``, shapes and dtypes, the target ``node.opset``) and builds the graph:
+      ``node.make("Mul", [a, b])``, ``node.constant(array)``, ``node.shape("shape")`` for a
+      shape attribute that may involve the batch axis::
+
+          def convert_softplus(node):
+              return node.make("Softplus", node.inputs)
+
+          @hookimpl
+          def cygrad_register_onnx_converters(register):
+              register(Softplus, convert_softplus)
+
+    - For a recurrent layer class, ``converter`` is the tuple of the attribute names that
+      hold its state (``("h",)``; the LSTM's is ``("h", "c")``): an exported step takes each as
+      an input (``h``) and returns its next value (``h_next``).
+
+    Converters for cygrad's own operations and layers are built into ``cygrad.onnx``; an
+    operation without one makes ``export`` raise ``ValueError`` naming its class. Register
+    plain functions and tuples: the hook runs whether or not ``cygrad-onnx`` is installed,
+    so import nothing from it at module level.
     """

@@ -163,10 +163,25 @@ def _from_mapping(i: int, item: Mapping[str, Any]) -> tuple[str, str, list[Any],
             f"Sequential: item {i} {dict(item)!r} needs exactly one of the keys 'layer' and "
             "'activation'"
         )
+    name, args = item[kinds[0]], item.get("args", [])
+    if not isinstance(name, str):
+        raise TypeError(
+            f"Sequential: item {i}: {kinds[0]!r} must be a registered name (a str), got "
+            f"{type(name).__name__} {name!r}"
+        )
+    if not isinstance(args, (list, tuple)):
+        raise TypeError(
+            f"Sequential: item {i} {name!r}: 'args' must be a list of positional arguments, got "
+            f"{type(args).__name__} {args!r}"
+        )
     kw = {k: v for k, v in item.items() if k not in ("layer", "activation", "args")}
-    args = list(item.get("args", []))
+    not_names = [k for k in kw if not isinstance(k, str)]
+    if not_names:
+        raise TypeError(
+            f"Sequential: item {i} {name!r}: argument names must be str, got {not_names!r}"
+        )
     kind = "layers" if kinds[0] == "layer" else "activations"
-    return kind, item[kinds[0]], args, kw
+    return kind, name, list(args), kw
 
 
 def _kind_of(i: int, name: str) -> str:
