@@ -98,6 +98,10 @@ def mask_fill(x: ArrayLike, mask: ArrayLike, value: float) -> Variable:
     The gradient is zero exactly at the filled elements."""
     numbers(value, "mask_fill", "value")
     m = data_of(mask)
+    if m.dtype.kind not in "biuf":
+        raise TypeError(
+            f"mask_fill: mask must be a boolean array (or numbers, nonzero for true), got {mask!r}"
+        )
     if m.dtype != bool:
         m = m != 0
     return MaskFill(m, value)(x)

@@ -39,7 +39,8 @@ class Mean(Function):
 
 class _Extreme(Function):
     """max or min: the gradient goes to the elements equal to the result, split evenly
-    among exact ties (a constant weight per element, so higher derivatives are zero)."""
+    among exact ties (a constant weight per element, so higher derivatives are zero). A NaN
+    result comes from the NaN elements, which share its gradient, as in PyTorch."""
 
     name = ""
     reduce: Any = None
@@ -56,7 +57,11 @@ class _Extreme(Function):
     def backward(self, gy):
         x = self.inputs[0].data
         kept = kept_shape(x.shape, self.axes)
-        hit = x == self.outputs[0]().data.reshape(kept)
+        y = self.outputs[0]().data.reshape(kept)
+        hit = x == y
+        nan = np.isnan(y)
+        if nan.any():
+            hit |= np.isnan(x) & nan
         weights = (hit / hit.sum(axis=self.axes, keepdims=True)).astype(x.dtype)
         if not recording():
             return gy.data.reshape(kept) * weights
