@@ -205,3 +205,14 @@ def test_softmax_over_an_empty_axis_is_empty(f, shape, axis, create_graph):
     assert y.shape == shape and y.dtype == np.float32
     F.sum(y).backward(create_graph=create_graph)
     assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_of_infinities_and_nan(dtype):
+    x = Variable(np.array([np.nan, -np.inf, np.inf, -1000.0, 1000.0, 2.0], dtype))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = F.sigmoid(x)
+        y.backward()
+    np.testing.assert_array_equal(y.data[:5], [np.nan, 0.0, 1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.data[:5], [np.nan, 0.0, 0.0, 0.0, 0.0])
+    assert y.data[5] == F.sigmoid(np.array([2.0], dtype)).data[0]  # each element on its own

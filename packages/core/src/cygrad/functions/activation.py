@@ -33,13 +33,19 @@ def _sigmoid_arrays(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``y = 1/(1 + e)`` with ``e = exp(-x)`` and the complement ``e * y``; below the point where
     exp(-x) would overflow, sigmoid(x) rounds to exp(x) and its complement to 1.
     """
-    low = x.size and x.min() < _EXP_SAFE[x.dtype]  # one cheap pass; NaN compares False
+    if x.ndim == 0:  # NumPy gives scalars for 0-d arrays, which the in-place steps need not
+        y, e = _sigmoid_arrays(x.reshape(1))
+        return y.reshape(()), e.reshape(())
+    limit = _EXP_SAFE[x.dtype]
+    low = x.size and not x.min() >= limit  # one cheap pass; NaN takes the careful path too
     if low:
-        below = x < _EXP_SAFE[x.dtype]
-        e = np.exp(np.where(below, 0, -x))
+        below = x < limit
+        e = np.where(below, 0, -x)
     else:
-        e = np.exp(-x)
-    y = 1 / (1 + e)
+        e = np.negative(x)
+    np.exp(e, out=e)
+    y = e + 1
+    np.reciprocal(y, out=y)
     e *= y
     if low:
         return np.where(below, np.exp(np.where(below, x, 0)), y), np.where(below, 1, e)

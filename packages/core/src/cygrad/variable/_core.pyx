@@ -661,50 +661,52 @@ cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) exce
     global _passes
     cdef Function start = root.creator
     cdef Variable given = root.grad
+    cdef bint held = False
     _passes += 1
     start._pass = _passes
     cdef list switched = []
     cdef list seen = [start]
-    cdef dict stash = {}
-    root.grad = None
-    _stash_output_grads(start, stash)
+    if len(start.outputs) > 1:  # the root's own gradient is the seed
+        root.grad = None
+        held = _set_aside_output_grads(start)
     root.grad = given if given is not None else wrap(_ones_like(root._data))
     try:
-        _visit(start, retain_grad, create_graph, switched, seen, stash)
+        held = _visit(start, retain_grad, create_graph, switched, seen) or held
     except BaseException:
         # A failed pass leaves every intermediate gradient as it was before, for a retry
         # (the gradients the leaves received before the failure stay, as in PyTorch).
         for f in seen:
-            _restore_output_grads(<Function>f, stash)
+            _restore_output_grads(<Function>f)
         root.grad = given
         raise
     finally:
         if switched:
             PyContextVar_Reset(_current, switched[0])
+    if held:
+        for f in seen:
+            (<Function>f)._held = None
 
 
 # A pass propagates only the gradients it computes. Gradients that Variables inside the graph
-# hold from before (kept by an earlier pass under retain_grad) are set aside, in ``stash``
-# under the id of their creator, when the pass first reaches that creator, and settled after
-# its backward ran: added to what the pass computed under retain_grad, else put back.
+# hold from before (kept by an earlier pass under retain_grad) are set aside in their
+# creator's ``_held`` when the pass first reaches it, and settled after its backward ran:
+# added to what the pass computed under retain_grad, else put back.
 
-cdef inline void _stash_output_grads(Function f, dict stash):
-    cdef list held = None
+cdef int _set_aside_output_grads(Function f) except -1:
+    """Move the gradients ``f``'s outputs hold into ``f._held``; whether there were any."""
     cdef Py_ssize_t i
     for i in range(len(f.outputs)):
         y = _referent(f.outputs[i])
         if y is not None and (<Variable>y).grad is not None:
-            if held is None:
-                held = [None] * len(f.outputs)
-            held[i] = (<Variable>y).grad
+            if f._held is None:
+                f._held = [None] * len(f.outputs)
+            f._held[i] = (<Variable>y).grad
             (<Variable>y).grad = None
-    if held is not None:
-        stash[id(f)] = held
+    return f._held is not None
 
 
-cdef void _settle_output_grads(Function f, list held, bint retain_grad,
-                               bint create_graph) except *:
-    """After ``f``'s backward: its outputs keep what they ``held`` before the pass, plus under
+cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) except *:
+    """After ``f``'s backward: its outputs keep what they held before the pass, plus under
     ``retain_grad`` what the pass computed for them."""
     cdef Py_ssize_t i
     cdef Variable y, before
@@ -712,7 +714,7 @@ cdef void _settle_output_grads(Function f, list held, bint retain_grad,
         y = <Variable>_referent(f.outputs[i])
         if y is None:
             continue
-        before = <Variable>held[i]
+        before = <Variable>f._held[i]
         if not retain_grad or y.grad is None:
             y.grad = before
         elif before is not None:
@@ -720,14 +722,14 @@ cdef void _settle_output_grads(Function f, list held, bint retain_grad,
                       else wrap(_add_arrays(before._data, y.grad._data)))
 
 
-cdef void _restore_output_grads(Function f, dict stash):
+cdef void _restore_output_grads(Function f):
     """Put back the gradients ``f``'s outputs held before the pass (None if none)."""
-    cdef list held = stash.get(id(f))
     cdef Py_ssize_t i
     for i in range(len(f.outputs)):
         y = _referent(f.outputs[i])
         if y is not None:
-            (<Variable>y).grad = None if held is None else held[i]
+            (<Variable>y).grad = None if f._held is None else f._held[i]
+    f._held = None
 
 
 cdef inline void _clear_output_grads(Function f):
@@ -737,12 +739,12 @@ cdef inline void _clear_output_grads(Function f):
             (<Variable>y).grad = None
 
 
-cdef void _visit(Function start, bint retain_grad, bint create_graph, list switched,
-                 list seen, dict stash) except *:
+cdef int _visit(Function start, bint retain_grad, bint create_graph, list switched,
+                list seen) except -1:
     """The pass itself; puts the token of the settings switch in ``switched`` when it makes
-    one, every Function it queues in ``seen`` (each marked with the pass's number, which
-    tells it is queued faster than a set would), and the gradients held from before in
-    ``stash``."""
+    one, and every Function it queues in ``seen`` (each marked with the pass's number, which
+    tells it is queued faster than a set would). Returns whether it set aside gradients
+    held from before."""
     cdef Py_ssize_t this_pass = start._pass
     cdef list heap = [start]
     cdef Function f, g
@@ -751,7 +753,7 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
     cdef tuple gys, gxs
     cdef object gx
     cdef cnp.ndarray a
-    cdef bint keep
+    cdef bint keep, held = False
     start._order = 0
     while heap:
         f = _heap_pop(heap)
@@ -781,7 +783,10 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
                 order += 1
                 g._order = order
                 _heap_push(heap, g)
-                _stash_output_grads(g, stash)  # before the pass's first gradient reaches them
+                # Before the pass's first gradient reaches its outputs (x is one, often the
+                # only one):
+                if x.grad is not None or len(g.outputs) > 1:
+                    held = _set_aside_output_grads(g) or held
             keep = x.grad is None and (g is None or retain_grad)
             if create_graph:
                 v = _as_grad(gx, x, f, i)
@@ -795,11 +800,11 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
                     x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
                 else:
                     x.grad = wrap(_add_arrays(x.grad._data, a))
-        held = stash.get(id(f)) if stash else None
-        if held is not None:
-            _settle_output_grads(f, <list>held, retain_grad, create_graph)
+        if f._held is not None:
+            _settle_output_grads(f, retain_grad, create_graph)
         elif not retain_grad:
             _clear_output_grads(f)
+    return held
 
 
 cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
