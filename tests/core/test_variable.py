@@ -366,7 +366,8 @@ def test_indices_held_as_floats_are_an_index_error_as_in_numpy():
 ])
 def test_a_bool_is_not_a_random_seed(make):
     for rng in (True, False):
-        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator, an int seed or None, got bool"):
+        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator, an int seed or "
+                                            "None, got bool"):
             make(rng)
     make(np.int64(3))
 
@@ -394,7 +395,8 @@ def test_data_numpy_cannot_hold_is_a_clear_error():
     with pytest.raises(ValueError, match="Variable: the integer"):
         Variable([1.0, -(2**70)])
     for data in ([Variable(1.0), Variable(2.0)], [[1.0, Variable(2.0)]], (Variable(1.0),)):
-        with pytest.raises(TypeError, match="^Variable: expected numbers, got a sequence holding Variables"):
+        with pytest.raises(TypeError, match="^Variable: expected numbers, got a sequence holding "
+                                            "Variables"):
             Variable(data)
     assert Variable(float(2**100)).item() == 2.0**100
 

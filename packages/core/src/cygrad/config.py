@@ -2,9 +2,10 @@
 
 The settings live in one ``contextvars.ContextVar``, so they are per thread and per async
 task, never process-global, and every context manager here restores the previous value on
-exit, however deeply they nest. A manager object holds no state of its own, so one object
-may be entered by several threads or tasks at once; as a decorator it also covers the
-bodies of generator and ``async`` functions, resumption by resumption.
+exit, however deeply they nest. What a manager undoes on exit is kept per context, not on
+the manager, so one object may be entered by several threads or tasks at once; as a
+decorator it also covers the bodies of generator and ``async`` functions, resumption by
+resumption.
 """
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ current: ContextVar[Config] = ContextVar("cygrad.config", default=Config())
 # The managers entered in this context, innermost last, each with the token that undoes
 # its change. Kept per context rather than on the manager, so that threads and tasks
 # sharing one manager object each undo only their own change.
-_entered: ContextVar[tuple[tuple[Any, Token], ...]] = ContextVar("cygrad.config.entered", default=())
+_entered: ContextVar[tuple[tuple[Any, Token], ...]] = ContextVar(
+    "cygrad.config.entered", default=()
+)
 
 
 @functools.lru_cache(maxsize=None)
