@@ -150,7 +150,8 @@ class LogSoftmax(Function):
 
 
 def sigmoid(x: ArrayLike) -> Variable:
-    """The logistic function 1/(1+exp(-x)), finite for any finite ``x``."""
+    """The logistic function 1/(1+exp(-x)), finite for any finite ``x``; it and its
+    derivatives of every order keep their relative precision in both tails."""
     return Sigmoid()(x)
 
 

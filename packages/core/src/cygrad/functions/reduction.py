@@ -97,10 +97,12 @@ def variance(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variabl
 
 
 def max(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
-    """The largest element over ``axis``; exactly tied maxima share the gradient evenly."""
+    """The largest element over ``axis``; exactly tied maxima share the gradient evenly (NaN
+    elements, when the result is NaN)."""
     return _reduce(Max, "max", x, axis, keepdims)
 
 
 def min(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
-    """The smallest element over ``axis``; exactly tied minima share the gradient evenly."""
+    """The smallest element over ``axis``; exactly tied minima share the gradient evenly (NaN
+    elements, when the result is NaN)."""
     return _reduce(Min, "min", x, axis, keepdims)
