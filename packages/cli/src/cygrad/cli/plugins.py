@@ -1,4 +1,4 @@
-"""``cygrad plugins``: list the installed plugins and the layers, activations and optimizers they provide."""
+"""``cygrad plugins``: list the installed plugins and the layers, activations, optimizers and commands they provide."""
 from __future__ import annotations
 
 import argparse
