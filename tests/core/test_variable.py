@@ -349,13 +349,19 @@ def test_a_variable_exponent_at_a_zero_base_has_pytorchs_gradients():
     np.testing.assert_array_equal(exponent.grad.data, [-np.inf])
 
 
-def test_indices_held_as_floats_are_an_index_error_as_in_numpy():
+def test_indices_that_are_not_whole_numbers_are_an_index_error_as_in_numpy():
     x = Variable(np.arange(6.0).reshape(2, 3))
-    for index in (Variable(0.0), Variable([0.0, 1.0]), np.array([1.0]), (0, np.array([0.5]))):
+    for index in (np.array([1.0]), (0, np.array([0.5]))):
         with pytest.raises(IndexError, match="get_item: arrays used as indices must be of integer"):
             x[index]
+    for index, bad in ((Variable(1.7), "1.7"), (Variable([0.0, -0.5]), "-0.5"),
+                       (Variable([np.nan]), "nan"), (Variable([np.inf]), "inf")):
+        with pytest.raises(IndexError, match=f"^get_item: indices must be integers, got {bad} in a"):
+            x[index]
     assert x.creator is None
-    np.testing.assert_array_equal(F.take(x, Variable([2.0, 0.0]), axis=1).data, [[2, 0], [5, 3]])
+    # A Variable holds floats: whole numbers in it index like integers.
+    np.testing.assert_array_equal(x[Variable([1.0, 0.0])].data, [[3, 4, 5], [0, 1, 2]])
+    np.testing.assert_array_equal(x[Variable(-1.0)].data, [3, 4, 5])
 
 
 @pytest.mark.parametrize("make", [

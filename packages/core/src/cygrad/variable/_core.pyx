@@ -1723,12 +1723,15 @@ cpdef Variable broadcast_to(x, shape):
 
 cpdef Variable get_item(x, index):
     if isinstance(index, Variable):
-        # A Variable holds floats, and NumPy indexes with integers or booleans only.
-        raise IndexError(
-            f"get_item: arrays used as indices must be of integer (or boolean) type, got a "
-            f"Variable of dtype {(<Variable>index)._data.dtype}; use F.take for indices held "
-            "as floats"
-        )
+        # A Variable holds floats: whole numbers index like integers, others cannot index
+        # (NumPy's IndexError for a float index, never a truncation).
+        index = (<Variable>index)._data
+        whole = np.isfinite(index) & (index == np.trunc(index))
+        if not whole.all():
+            raise IndexError(
+                f"get_item: indices must be integers, got {index[~whole].flat[0]} in a Variable"
+            )
+        index = index.astype(np.intp)
     return GetItem(index)._call((x,))
 
 
