@@ -6,13 +6,13 @@ A graph is recorded as Variables pointing at their creator Function, and Functio
 their inputs strongly and their outputs by weak reference: there is no reference cycle, so
 a graph is freed by reference counting alone as soon as its last output goes away.
 
-Every backward has two forms. ``backward(*gys)`` on Variables, built from differentiable
+A backward has up to two forms. ``backward(*gys)`` on Variables, built from differentiable
 operations, is what ``create_graph=True`` records for higher derivatives. A first-order pass
-records nothing, so the same numbers are better computed on the arrays directly: the
-engine's own operations do that in ``_backward_arrays`` (a C method the pass calls with the
-output's gradient array, no Python call and no graph nodes), and a Function written in
-Python may return arrays from ``backward`` when ``recording()`` is False. Both forms must
-perform the same NumPy operations in the same order, so their results agree bit for bit.
+records nothing, so the same numbers are better computed on the arrays directly: a Function
+that defines ``backward_arrays(*gys)`` gets its output gradients as ndarrays and returns
+arrays, with no Variables and no graph nodes. The engine's own operations define it as a C
+method the pass calls without a Python call. Both forms perform the same NumPy operations
+in the same order, so their results agree bit for bit.
 """
 cimport cython
 cimport numpy as cnp

@@ -95,7 +95,8 @@ cdef class Add(_Binary):
     def backward(self, gy):
         return _unbroadcast(gy, gy, self.inputs)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return _unbroadcast_arrays(gy, gy, self.inputs)
 
 
@@ -115,7 +116,8 @@ cdef class Sub(_Binary):
         return _unbroadcast(gy if not x0._constant else None,
                             neg(gy) if not x1._constant else None, self.inputs)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         return _unbroadcast_arrays(gy if not x0._constant else None,
                                    _neg_array(gy) if not x1._constant else None, self.inputs)
@@ -137,7 +139,8 @@ cdef class Mul(_Binary):
         return _unbroadcast(mul(gy, x1) if not x0._constant else None,
                             mul(gy, x0) if not x1._constant else None, self.inputs)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         return _unbroadcast_arrays(_binary(OP_MUL, gy, x1._data) if not x0._constant else None,
                                    _binary(OP_MUL, gy, x0._data) if not x1._constant else None,
@@ -161,7 +164,8 @@ cdef class Div(_Binary):
         gx1 = neg(mul(gx0, div(x0, x1))) if not x1._constant else None
         return _unbroadcast(gx0 if not x0._constant else None, gx1, self.inputs)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         cdef cnp.ndarray gx0 = _binary(OP_DIV, gy, x1._data)
         gx1 = (_neg_array(_binary(OP_MUL, gx0, _binary(OP_DIV, x0._data, x1._data)))
@@ -177,7 +181,8 @@ cdef class Neg(_Unary):
     def backward(self, gy):
         return neg(gy)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return (_neg_array(gy),)
 
 
@@ -211,7 +216,8 @@ cdef class Pow(_Unary):
         cdef Variable c = _constant(self.c, x._data.dtype, self)
         return _sum_to_input(mul(gy, mul(c, pow(x, _derivative_exponent(self.c, c._data)))), x)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef Variable x = <Variable>self.inputs[0]
         cdef double cv = self._cv, d
         cdef double e = cv - 1.0 if cv != 0.0 else 0.0  # see _derivative_exponent
@@ -284,6 +290,27 @@ cdef class PowVar(_Binary):
             gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(base)))
         return _unbroadcast(gx0, gx1, self.inputs)
 
+    cdef tuple _backward_arrays(self, tuple gys):
+        # backward's operations, in the same order, on the arrays.
+        cdef cnp.ndarray gy = gys[0]
+        cdef Variable v0 = <Variable>self.inputs[0], v1 = <Variable>self.inputs[1]
+        cdef cnp.ndarray x0 = v0._data, x1 = v1._data, e, base
+        gx0 = gx1 = None
+        if not v0._constant:
+            e = _binary(OP_SUB, x1, _scalar_array(1.0, _dtype_of(x1)))
+            at_zero = (x1 == 0) & (x0 == 0)
+            if at_zero.any():
+                e = _binary(OP_ADD, e, _nd(at_zero.astype(_dtype_of(x1))))
+            gx0 = _binary(OP_MUL, gy, _binary(OP_MUL, x1, _nd(self._compute(x0, e))))
+        if not v1._constant:
+            base = x0
+            at_zero = (x0 == 0) & (x1 >= 0)
+            if at_zero.any():
+                base = _binary(OP_ADD, x0, _nd(at_zero.astype(_dtype_of(x0))))
+            gx1 = _binary(OP_MUL, gy,
+                          _binary(OP_MUL, _nd(self._compute(x0, x1)), _nd(np.log(base))))
+        return _unbroadcast_arrays(gx0, gx1, self.inputs)
+
 
 @cython.final
 cdef class Exp(_Unary):
@@ -293,7 +320,8 @@ cdef class Exp(_Unary):
     def backward(self, gy):
         return mul(gy, self.outputs[0]())
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return (_binary(OP_MUL, gy, (<Variable>self.outputs[0]())._data),)
 
 
@@ -305,7 +333,8 @@ cdef class Log(_Unary):
     def backward(self, gy):
         return div(gy, self.inputs[0])
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return (_binary(OP_DIV, gy, (<Variable>self.inputs[0])._data),)
 
 
@@ -320,7 +349,8 @@ cdef class Cast(_Unary):
     def backward(self, gy):
         return _cast(gy, _dtype_of((<Variable>self.inputs[0])._data))
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return (gy.astype(_dtype_of((<Variable>self.inputs[0])._data)),)
 
 
@@ -340,7 +370,8 @@ cdef class Copy(_Unary):
     def backward(self, gy):
         return gy
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return (gy,)
 
 

@@ -53,8 +53,9 @@ cdef bint _private_variable(Variable v, object gx, tuple gxs):
     return _Py_REFCNT(<PyObject*>v._data) == (3 if gx is v._data else 1)  # entry, gx, v._data
 
 
-cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i):
-    """A gradient returned by a backward as an array, checked against its input's shape."""
+cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i, str method):
+    """A gradient returned by ``f``'s ``method`` as an array, checked against its input's
+    shape."""
     cdef cnp.ndarray a
     if isinstance(gx, Variable):
         a = (<Variable>gx)._data
@@ -62,30 +63,30 @@ cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i):
                                   or cnp.PyArray_TYPE(gx) == cnp.NPY_FLOAT):
         a = <cnp.ndarray>gx
     else:
-        a = _as_float_array(gx, f"{type(f).__name__}.backward")
-    _check_grad_shape(a, x, f, i)
+        a = _as_float_array(gx, f"{type(f).__name__}.{method}")
+    _check_grad_shape(a, x, f, i, method)
     if cnp.PyArray_TYPE(a) != cnp.PyArray_TYPE(x._data):
         a = a.astype(_dtype_of(x._data))  # a gradient has its variable's dtype
     return a
 
 
-cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssize_t i) except *:
+cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssize_t i,
+                                   str method) except *:
     if not _same_shape(a, x._data):
         raise ValueError(
-            f"{type(f).__name__}.backward: gradient for input {i} has shape "
+            f"{type(f).__name__}.{method}: gradient for input {i} has shape "
             f"{(<object>a).shape}, expected {(<object>x._data).shape}"
         )
 
 
-cdef tuple _gradients(Function f, tuple gys):
-    """``f``'s gradients from its ``backward`` method, one entry per input."""
-    result = f.backward(*gys)
+cdef tuple _gradient_tuple(object result, Function f, str method):
+    """What ``f``'s ``backward`` or ``backward_arrays`` returned, one entry per input."""
     cdef tuple gxs = result if type(result) is tuple else (
         tuple(result) if isinstance(result, list) else (result,)
     )
     if len(gxs) != len(f.inputs):
         raise ValueError(
-            f"{type(f).__name__}.backward returned {len(gxs)} gradients for {len(f.inputs)} inputs"
+            f"{type(f).__name__}.{method} returned {len(gxs)} gradients for {len(f.inputs)} inputs"
         )
     return gxs
 
@@ -239,25 +240,30 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
     cdef Py_ssize_t i, order = 0
     cdef tuple gys, gxs
     cdef object gx
+    cdef str method
     cdef cnp.ndarray a
     cdef bint keep, held = False
     start._order = 0
     while heap:
         f = _heap_pop(heap)
+        # A first-order pass takes the array form where the class has one (None: it has not).
         gxs = None
         if len(f.outputs) == 1:
             gy = _grad_of(f.outputs[0])
             if not create_graph and gy is not None:
-                gxs = f._backward_arrays((<Variable>gy)._data)  # None: no array form
-        if gxs is None:
-            if len(f.outputs) == 1:
+                gxs = f._backward_arrays(((<Variable>gy)._data,))
+            if gxs is None:
                 gys = (gy,)
-            else:
-                gys = tuple([_grad_of(ref) for ref in f.outputs])
+        else:
+            gys = tuple([_grad_of(ref) for ref in f.outputs])
+            if not create_graph:
+                gxs = f._backward_arrays(_arrays_of(gys))
+        method = "backward_arrays" if gxs is not None else "backward"
+        if gxs is None:
             if not switched:
                 switched.append(PyContextVar_Set(
                     _current, _backward_config(get_value(_current), create_graph)))
-            gxs = _gradients(f, gys)
+            gxs = _gradient_tuple(f.backward(*gys), f, "backward")
         for i in range(len(gxs)):
             x = <Variable>f.inputs[i]
             gx = gxs[i]
@@ -282,7 +288,7 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                 else:
                     x.grad = add(x.grad, v)
             else:
-                a = _grad_array(gx, x, f, i)
+                a = _grad_array(gx, x, f, i, method)
                 if x.grad is None:
                     x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
                 else:
@@ -294,13 +300,18 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
     return held
 
 
+cdef tuple _arrays_of(tuple gys):
+    """The output gradients (Variables, or None) as what ``backward_arrays`` takes."""
+    return tuple([None if gy is None else (<Variable>gy)._data for gy in gys])
+
+
 cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
     """A gradient for the recorded pass: a Variable of its input's shape and dtype."""
     cdef Variable g
     if not isinstance(gx, Variable):
-        return wrap(_grad_array(gx, x, f, i))
+        return wrap(_grad_array(gx, x, f, i, "backward"))
     g = <Variable>gx
-    _check_grad_shape(g._data, x, f, i)
+    _check_grad_shape(g._data, x, f, i, "backward")
     if cnp.PyArray_TYPE(g._data) != cnp.PyArray_TYPE(x._data):
         g = _cast(g, _dtype_of(x._data))
     return g

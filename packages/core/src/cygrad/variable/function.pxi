@@ -27,6 +27,9 @@ cdef class Function:
     them) and ``backward(*gys)`` on Variables, built from differentiable functions so that
     higher derivatives work (return one gradient per input, or None for no gradient).
     Call an instance to apply it: ``Square()(x)``. Every call records a fresh graph node.
+
+    Optionally define ``backward_arrays(*gys)`` too: the same gradients computed on ndarrays
+    (see its docstring). A first-order pass uses it instead of ``backward``.
     """
 
     def forward(self, *xs):
@@ -35,13 +38,37 @@ cdef class Function:
     def backward(self, *gys):
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
 
+    def backward_arrays(self, *gys):
+        """The gradients of ``backward`` computed on ndarrays, for a first-order pass.
+
+        Optional: ``gys`` are the output gradients as ndarrays (None for an output that
+        received none); return one ndarray per input (a single one for a single input), or
+        None for no gradient. A backward pass without ``create_graph`` calls it instead of
+        ``backward`` when the class defines it (looked up once per class): no Variables and
+        no graph nodes. It must perform the same NumPy operations as ``backward`` in the same
+        order, so that both give the same numbers bit for bit
+        (``cygrad.testing.check_backward_forms`` checks it). The engine's own operations
+        define theirs in C; a class that overrides ``backward`` but not ``backward_arrays``
+        is differentiated through its ``backward``.
+        """
+        _check_gradient_arrays(self, gys)
+        gxs = self._backward_arrays(gys)
+        if gxs is None:
+            raise NotImplementedError(f"{type(self).__name__} does not define backward_arrays")
+        return gxs[0] if len(gxs) == 1 else gxs
+
     def __call__(self, *inputs):
         return self._call(inputs)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
-        """The gradients on arrays, for an unrecorded backward pass; None when this
-        Function has no such form (the engine then calls ``backward``)."""
-        return None
+    cdef tuple _backward_arrays(self, tuple gys):
+        """The gradients on arrays for a first-order pass, one entry per input, or None when
+        this class has no array form (the pass then calls ``backward``). This is the class's
+        own ``backward_arrays``; the engine's operations override the C method itself."""
+        method = _array_form(type(self))
+        if method is None:
+            return None
+        result = method(self, gys[0]) if len(gys) == 1 else method(self, *gys)
+        return _gradient_tuple(result, self, "backward_arrays")
 
     cdef object _forward(self, tuple xs):
         """``forward`` on the inputs' arrays (the engine's operations override this)."""
@@ -91,6 +118,51 @@ cdef class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} generation={self.generation}>"
+
+
+# Each class's own ``backward_arrays`` (or None), found on its first backward pass.
+cdef dict _array_forms = {}
+
+
+cdef object _array_form(type cls):
+    """``cls``'s ``backward_arrays`` as a function to call with the instance, or None."""
+    method = _array_forms.get(cls, _array_forms)  # the dict itself stands for "not yet looked up"
+    if method is _array_forms:
+        method = _find_array_form(cls)
+        _array_forms[cls] = method
+    return method
+
+
+cdef object _find_array_form(type cls):
+    """``cls.backward_arrays`` when some class below Function defines it, and it is not older
+    than ``backward``: a subclass that overrides ``backward`` but inherits ``backward_arrays``
+    would get its parent's gradients from it, so it is differentiated by its ``backward``."""
+    arrays_owner = backward_owner = None
+    for klass in cls.__mro__:
+        if arrays_owner is None and "backward_arrays" in klass.__dict__:
+            arrays_owner = klass
+        if backward_owner is None and "backward" in klass.__dict__:
+            backward_owner = klass
+    if arrays_owner is Function or not issubclass(arrays_owner, backward_owner):
+        return None
+    return getattr(cls, "backward_arrays")
+
+
+cdef void _check_gradient_arrays(Function f, tuple gys) except *:
+    """What ``Function.backward_arrays`` takes: one ndarray per output of an applied Function."""
+    name = type(f).__name__
+    if f.outputs is None:
+        raise ValueError(f"{name}.backward_arrays: the Function has not been applied (no inputs)")
+    if len(gys) != len(f.outputs):
+        raise ValueError(
+            f"{name}.backward_arrays: got {len(gys)} gradients for {len(f.outputs)} outputs"
+        )
+    for gy in gys:
+        if not isinstance(gy, ndarray):
+            raise TypeError(f"{name}.backward_arrays: gradients must be ndarrays, got {gy!r}")
+    for ref in f.outputs:
+        if _referent(ref) is None:
+            raise ValueError(f"{name}.backward_arrays: an output of the Function is gone")
 
 
 cdef inline Variable _output(object y, Function f):

@@ -26,7 +26,8 @@ cdef class MatMul(_Binary):
         gb = sum_to(matmul(_swap_last(a2), gy2), b2.shape)
         return reshape(ga, a.shape), reshape(gb, b.shape)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef Variable va = <Variable>self.inputs[0], vb = <Variable>self.inputs[1]
         cdef object a = va._data, b = vb._data
         a2 = a if a.ndim > 1 else a.reshape((1,) + a.shape)

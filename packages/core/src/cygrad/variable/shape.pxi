@@ -46,7 +46,8 @@ cdef class Reshape(_Unary):
     def backward(self, gy):
         return reshape(gy, self.inputs[0].shape)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
         return (gy if _same_shape(gy, x) else gy.reshape((<object>x).shape),)
 
@@ -70,7 +71,8 @@ cdef class Transpose(_Unary):
     def backward(self, gy):
         return transpose(gy, self._inverse_axes())
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return (np.transpose(gy, self._inverse_axes()),)
 
     cdef object _inverse_axes(self):
@@ -99,7 +101,8 @@ cdef class Sum(_Unary):
             gy = reshape(gy, self._kept_shape(x.shape))
         return broadcast_to(gy, x.shape)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
         shape = (<object>x).shape
         if not self.keepdims:
@@ -146,7 +149,8 @@ cdef class SumTo(_Unary):
     def backward(self, gy):
         return broadcast_to(gy, self.inputs[0].shape)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
         return (gy if _same_shape(gy, x) else np.broadcast_to(gy, (<object>x).shape),)
 
@@ -169,7 +173,8 @@ cdef class BroadcastTo(_Unary):
     def backward(self, gy):
         return sum_to(gy, self.inputs[0].shape)
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         return (_sum_to_data(gy, self.inputs[0]),)
 
 
@@ -198,7 +203,8 @@ cdef class GetItem(_Unary):
         x = self.inputs[0]
         return GetItemGrad(self.index, x.shape)._call((gy,))
 
-    cdef tuple _backward_arrays(self, cnp.ndarray gy):
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef cnp.ndarray gy = gys[0]
         cdef cnp.ndarray x = (<Variable>self.inputs[0])._data
         return (_scatter_add(gy, self.index, (<object>x).shape),)
 
@@ -229,6 +235,9 @@ cdef class GetItemGrad(_Unary):
 
     def backward(self, ggx):
         return get_item(ggx, self.index)
+
+    cdef tuple _backward_arrays(self, tuple gys):
+        return (_nd((<cnp.ndarray>gys[0])[self.index]),)
 
 
 cpdef Variable reshape(x, shape):

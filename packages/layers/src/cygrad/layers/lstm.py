@@ -8,7 +8,6 @@ import numpy as np
 import cygrad.functions as F
 from cygrad.layers.base import RecurrentBase, check_size
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import recording
 from cygrad.random import RNGLike
 
 __all__ = ["LSTM"]
@@ -34,21 +33,11 @@ class Gates(Function):
         self.s, self.u = s, u
         return s[..., :H], s[..., H : 2 * H], s[..., 2 * H :], u
 
-    def backward(self, *gys: Variable | None) -> np.ndarray | Variable | None:
+    def backward(self, *gys: Variable | None) -> Variable | None:
+        # In differentiable operations (create_graph): a gate's gradient is put in its block
+        # of the (..., 4H) gradient by a product with a 0/1 matrix.
         a = self.inputs[0]
         H = a.shape[-1] // 4
-        if not recording():
-            # Gather the four output gradients (zero for an unused gate), then scale each
-            # block by its activation's derivative in place.
-            ga = np.empty(a.shape, dtype=a.dtype)
-            for k, gy in enumerate(gys):
-                ga[..., k * H : (k + 1) * H] = 0 if gy is None else gy.data
-            s, u = self.s, self.u
-            ga[..., : 3 * H] *= s * (1 - s)
-            ga[..., 3 * H :] *= 1 - u * u
-            return ga
-        # Recorded (create_graph): the same, in differentiable operations; a gate's gradient
-        # is put in its block of the (..., 4H) gradient by a product with a 0/1 matrix.
         ys = [ref() for ref in self.outputs]
         ga = None
         for k, (gy, y) in enumerate(zip(gys, ys)):
@@ -59,6 +48,19 @@ class Gates(Function):
             place[:, k * H : (k + 1) * H] = np.eye(H, dtype=a.dtype)
             d = F.matmul(d, place)
             ga = d if ga is None else ga + d
+        return ga
+
+    def backward_arrays(self, *gys: np.ndarray | None) -> np.ndarray:
+        # Gather the four output gradients (zero for an unused gate), then scale each block
+        # by its activation's derivative in place.
+        a = self.inputs[0]
+        H = a.shape[-1] // 4
+        ga = np.empty(a.shape, dtype=a.dtype)
+        for k, gy in enumerate(gys):
+            ga[..., k * H : (k + 1) * H] = 0 if gy is None else gy
+        s, u = self.s, self.u
+        ga[..., : 3 * H] *= s * (1 - s)
+        ga[..., 3 * H :] *= 1 - u * u
         return ga
 
 
