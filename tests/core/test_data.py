@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cygrad.data
-from cygrad.data import batches, sine_curve, spiral
+from cygrad.data import batches, digits, sine_curve, spiral
 
 
 def test_module_examples():
@@ -89,3 +89,51 @@ def test_batches_shuffle_is_seeded():
 def test_bad_arguments_are_clear_errors_raised_at_the_call(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_digits_shapes_labels_and_seed():
+    x, t = digits(300, rng=1)
+    assert x.shape == (300, 1, 8, 8) and x.dtype == np.float64
+    assert t.shape == (300,) and t.dtype.kind == "i" and set(t) == set(range(10))
+    x2, t2 = digits(300, rng=1)
+    np.testing.assert_array_equal(x, x2)
+    np.testing.assert_array_equal(t, t2)
+    assert not np.array_equal(x, digits(300, rng=2)[0])
+
+
+def _placed_glyphs() -> np.ndarray:
+    """Every digit's glyph at every offset in the 8x8 frame: shape (10, 8 offsets, 8, 8)."""
+    frames = np.zeros((10, 2, 4, 8, 8))
+    for r in range(2):
+        for c in range(4):
+            frames[:, r, c, r:r + 7, c:c + 5] = cygrad.data._TEMPLATES
+    return frames.reshape(10, 8, 8, 8)
+
+
+def test_digits_without_noise_are_their_glyph_somewhere_in_the_frame():
+    x, t = digits(200, noise=0.0, rng=0)
+    placed = _placed_glyphs() > 0
+    for image, label in zip(x[:, 0], t):
+        ink = image > 0
+        assert 0.6 * 0.999 <= image[ink].min() and image.max() <= 1.0
+        # inked pixels lie on the label's glyph at some offset, some of it dropped
+        fits = [not (ink & ~g).any() and ink.sum() >= 0.5 * g.sum() for g in placed[label]]
+        assert any(fits), f"digit {label} is not its glyph:\n{image}"
+
+
+def test_digits_are_separable_by_nearest_template():
+    # A sanity bound on the noise: the nearest shifted glyph classifies nearly all of them.
+    x, t = digits(500, rng=5)
+    bank = _placed_glyphs().reshape(80, 64)
+    distance = ((x.reshape(-1, 1, 64) - bank[None]) ** 2).sum(-1)
+    predicted = distance.argmin(1) // 8
+    assert (predicted == t).mean() > 0.95
+
+
+@pytest.mark.parametrize("kw, error", [
+    ({"n": 0}, ValueError), ({"n": 2.5}, TypeError), ({"noise": -1.0}, ValueError),
+    ({"noise": "a"}, TypeError),
+])
+def test_digits_rejects_bad_arguments(kw, error):
+    with pytest.raises(error, match="digits"):
+        digits(**kw)

@@ -28,7 +28,7 @@ def test_format_table_lines_up_columns_and_lists_problems_under_their_plugin():
         "    problem: skipped: importing 'x' failed: ImportError: no",
         "inline         (in-process)   -        optimizers: o",
         "",
-        "4 plugins: 3 layers, 2 activations, 1 optimizers; 1 problem",
+        "4 plugins: 3 layers, 2 activations, 1 optimizers, 0 commands; 1 problem",
     ])
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from cygrad.variable.constructors import RNGLike, check_size, rng_from
 
-__all__ = ["batches", "sine_curve", "spiral"]
+__all__ = ["batches", "digits", "sine_curve", "spiral"]
 
 
 def _amount(where: str, name: str, value: Any) -> float:
@@ -65,6 +65,51 @@ def spiral(
     angle = t * (2.0 * math.pi / classes) + 4.0 * radius + gen.normal(0.0, noise, t.size)
     x = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
     return x, t
+
+
+# The ten digits as 5x7 bitmaps, one string per row ("#" is ink).
+_GLYPHS = (
+    (" ### ", "#   #", "#  ##", "# # #", "##  #", "#   #", " ### "),
+    ("  #  ", " ##  ", "  #  ", "  #  ", "  #  ", "  #  ", " ### "),
+    (" ### ", "#   #", "    #", "   # ", "  #  ", " #   ", "#####"),
+    ("#####", "   # ", "  #  ", "   # ", "    #", "#   #", " ### "),
+    ("   # ", "  ## ", " # # ", "#  # ", "#####", "   # ", "   # "),
+    ("#####", "#    ", "#### ", "    #", "    #", "#   #", " ### "),
+    ("  ## ", " #   ", "#    ", "#### ", "#   #", "#   #", " ### "),
+    ("#####", "    #", "   # ", "  #  ", " #   ", " #   ", " #   "),
+    (" ### ", "#   #", "#   #", " ### ", "#   #", "#   #", " ### "),
+    (" ### ", "#   #", "#   #", " ####", "    #", "   # ", " ##  "),
+)
+_TEMPLATES = np.array([[[c == "#" for c in row] for row in glyph] for glyph in _GLYPHS], float)
+
+
+def digits(
+    n: int = 1000, noise: float = 0.2, rng: RNGLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` 8x8 grey images of handwritten-looking digits, generated (nothing is downloaded).
+
+    Each image is a 5x7 glyph of its digit placed at a random offset in the 8x8 frame, with a
+    random ink strength in [0.6, 1], a few ink pixels dropped, and Gaussian noise of standard
+    deviation ``noise`` added. Returns ``x`` of shape ``(n, 1, 8, 8)`` (float64, NCHW with one
+    channel, as convolutional layers take it) and integer labels ``t`` of shape ``(n,)`` drawn
+    uniformly from 0-9. The same ``rng`` seed gives the same images.
+    """
+    n = check_size("digits", "n", n)
+    noise = _amount("digits", "noise", noise)
+    gen = rng_from(rng)
+    t = gen.integers(0, 10, n)
+    ink = _TEMPLATES[t] * gen.uniform(0.6, 1.0, (n, 1, 1))
+    ink *= gen.random(ink.shape) >= 0.05
+    x = np.zeros((n, 8, 8))
+    rows = gen.integers(0, 2, n)  # 8 - 7 + 1 vertical positions
+    cols = gen.integers(0, 4, n)  # 8 - 5 + 1 horizontal positions
+    for r in range(2):
+        for c in range(4):
+            at = (rows == r) & (cols == c)
+            x[at, r:r + 7, c:c + 5] = ink[at]
+    if noise > 0:
+        x += gen.normal(0.0, noise, x.shape)
+    return x[:, None], t
 
 
 def batches(

@@ -1,4 +1,4 @@
-"""List the installed plugins and the layers, activations and optimizers each one adds.
+"""List the installed plugins and the layers, activations, optimizers and commands each adds.
 
 The exit status is 1 when a plugin has a problem (it failed to load or registered something
 invalid); the problem is listed under the plugin.

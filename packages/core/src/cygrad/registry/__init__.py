@@ -1,4 +1,4 @@
-"""Find layers, activations and optimizers by name, whoever published them.
+"""Find layers, activations, optimizers and commands by name, whoever published them.
 
 Components come from plugins: distributions with an entry point in the ``cygrad`` group whose
 module implements the hooks in ``cygrad.registry.hookspecs`` (cygrad's own layers,
@@ -18,17 +18,20 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from cygrad.registry.checks import KINDS
+from cygrad.registry.command import Command
 from cygrad.registry.errors import PluginError, PluginWarning, UnknownNameError
 from cygrad.registry.hookspecs import hookimpl
 from cygrad.registry.manager import PluginInfo, Registry
 
 __all__ = [
     "KINDS",
+    "Command",
     "PluginError",
     "PluginInfo",
     "PluginWarning",
     "UnknownNameError",
     "activation",
+    "commands",
     "get",
     "hookimpl",
     "layer",
@@ -63,8 +66,13 @@ def get(kind: str, name: str) -> Any:
     return REGISTRY.get(kind, name)
 
 
+def commands() -> dict[str, Command]:
+    """The ``cygrad`` subcommands plugins provide, by name (a name two plugins claim is left out)."""
+    return REGISTRY.commands()
+
+
 def names(kind: str) -> list[str]:
-    """The registered names of ``kind`` (``"layers"``, ``"activations"`` or ``"optimizers"``), sorted."""
+    """The registered names of ``kind`` (one of ``KINDS``), sorted."""
     return REGISTRY.names(kind)
 
 

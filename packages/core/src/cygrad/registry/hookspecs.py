@@ -24,6 +24,7 @@ your components by name, and ``cygrad plugins`` lists them. A plugin can also be
 in-process, without a distribution: ``cygrad.registry.register(my_module)``.
 
 Each hook receives one argument, ``register(name, obj)``, to be called once per component.
+A plugin may also add subcommands to the ``cygrad`` command (``cygrad_register_commands``).
 Names are case-sensitive identifiers (letters, digits, ``_``, ``.`` and ``-``, starting with a
 letter or ``_``; no ``:`` because ``Sequential`` reads ``"name:args"``); built-in names are
 lowercase and a name claimed by two plugins is an error when it is used, so choose
@@ -104,4 +105,23 @@ def cygrad_register_optimizers(register: Register) -> None:
     all of them: ``registry.optimizer(name, **kw)`` returns ``factory(**kw)``. The optimizer
     must have ``update(model)``, updating every parameter in ``model.params()`` that has a
     gradient (see ``cygrad.optimizers.Optimizer``).
+    """
+
+
+@hookspec
+def cygrad_register_commands(register: Register) -> None:
+    """Register subcommands of the ``cygrad`` command: ``register(name, command)``.
+
+    ``command`` is a ``cygrad.registry.Command(run, help="...", setup=...)``: ``setup(parser)``
+    adds options to the subcommand's ``argparse`` parser, ``run(args)`` does the work and
+    returns the exit status. ``cygrad NAME`` then runs it, ``cygrad --help`` lists it with its
+    help line, and ``cygrad plugins`` lists it under ``commands``. Names are lowercase words
+    joined by ``-``. A name taken by one of cygrad's own subcommands, or claimed by two
+    plugins, is left out of the command (with a warning) rather than replacing anything; a
+    command whose ``setup`` raises is left out the same way. Demos that train a model are the
+    typical use::
+
+        @hookimpl
+        def cygrad_register_commands(register):
+            register("cnn", Command(run=train_cnn, help="train a small CNN", setup=options))
     """

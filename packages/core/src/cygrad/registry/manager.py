@@ -26,6 +26,7 @@ from cygrad.registry.checks import (
     missing_methods,
     registration_problem,
 )
+from cygrad.registry.command import Command
 from cygrad.registry.discovery import find_entry_points
 from cygrad.registry.errors import PluginError, PluginWarning, UnknownNameError
 
@@ -33,6 +34,7 @@ HOOKS = {
     "layers": "cygrad_register_layers",
     "activations": "cygrad_register_activations",
     "optimizers": "cygrad_register_optimizers",
+    "commands": "cygrad_register_commands",
 }
 STRICT_ENV = "CYGRAD_STRICT_PLUGINS"
 
@@ -197,7 +199,8 @@ class Registry:
             return pending
         impls = [
             (caller, impl)
-            for caller in pm.get_hookcallers(plugin) or []
+            # one caller per hookimpl: a plugin implementing a hook twice lists that caller twice
+            for caller in dict.fromkeys(pm.get_hookcallers(plugin) or [])
             for impl in caller.get_hookimpls()
             if impl.plugin is plugin
         ]
@@ -342,6 +345,19 @@ class Registry:
                 f"{', '.join(missing)}"
             )
         return built
+
+    def commands(self) -> dict[str, Command]:
+        """Every plugin command whose name only one plugin provides, by name, sorted.
+
+        Never raises for plugin problems, even under ``CYGRAD_STRICT_PLUGINS``: the ``cygrad``
+        command stays usable and ``cygrad plugins`` lists the problems.
+        """
+        self._ensure_loaded(strict=False)
+        return {
+            name: entries[0].obj
+            for name, entries in sorted(self._entries["commands"].items())
+            if len(entries) == 1
+        }
 
     def activation(self, name: str) -> Callable[..., Any]:
         """The activation function registered as ``name``."""
