@@ -117,7 +117,8 @@ def test_redirected_to_files_there_are_no_carriage_returns(tmp_path):
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
         subprocess.run([sys.executable, "-m", "cygrad.cli", *TINY, "--out", "o"], cwd=tmp_path,
                        stdout=out, stderr=err, check=True, timeout=60)
-    written = (tmp_path / "out.txt").read_text() + (tmp_path / "err.txt").read_text()
+    # bytes: read_text() would turn every carriage return into a newline
+    written = ((tmp_path / "out.txt").read_bytes() + (tmp_path / "err.txt").read_bytes()).decode()
     assert "\r" not in written and "\x1b" not in written
     assert len(re.findall(r"^epoch +\d/2 +loss", written, flags=re.M)) == 2
 
