@@ -109,6 +109,16 @@ def test_unknown_workload_is_an_error_listing_known_ones():
     assert "unknown workload 'W9'" in proc.stderr and "W5" in proc.stderr
 
 
+@pytest.mark.parametrize("workload", ALL, ids=lambda w: w.id)
+def test_every_workloads_implementations_agree(workload):
+    assert missing_requirements(workload.requires) is None
+    with_torch = importlib.util.find_spec("torch") is not None
+    impls = workload.implementations(with_torch)
+    # At most 1000 steps: W1's --quick run is its full 10,000, checked by the quick-run test.
+    result = run_workload(workload, impls, min(workload.quick_steps, 1000), rounds=0)
+    assert result.problems == []
+
+
 def test_select_expands_a_family_and_keeps_benchmark_order():
     ids = [w.id for w in select("w5, W3")]
     assert ids == ["W3-f64-sigmoid", "W3-f32-sigmoid", "W3-f64-relu", "W3-f32-relu", "W5"]

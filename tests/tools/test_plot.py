@@ -18,7 +18,8 @@ def record(id_, ratio, torch_ratio=None, target=1.2):
     if torch_ratio is not None:
         medians["torch"] = 2.0 * torch_ratio
     return {"id": id_, "unit": "us/iteration", "check": "passed", "ratio": ratio,
-            "torch_ratio": torch_ratio, "medians": medians, "target": target}
+            "round_ratios": [ratio, 0.9 * ratio, 1.1 * ratio], "torch_ratio": torch_ratio,
+            "medians": medians, "target": target}
 
 
 PAYLOAD = {"workloads": [
@@ -34,8 +35,8 @@ def test_the_table_has_a_row_per_timed_workload():
     lines = markdown_table(PAYLOAD).splitlines()
     assert lines[0].startswith("| workload | unit | NumPy | cygrad | PyTorch |")
     assert lines[2:] == [
-        "| W1 | us/iteration | 2 | 1 | 40 | 0.50x | 20.00x | <= 1.2x |",
-        "| W5 | us/iteration | 2 | 2.5 | - | 1.25x | - | - |",
+        "| W1 | us/iteration | 2 | 1 | 40 | 0.50x | 0.45-0.55x | 20.00x | <= 1.2x |",
+        "| W5 | us/iteration | 2 | 2.5 | - | 1.25x | 1.12-1.38x | - | - |",
     ]
 
 
