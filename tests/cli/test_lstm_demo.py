@@ -110,7 +110,8 @@ def test_in_a_terminal_each_epoch_loss_is_shown_once(tmp_path):
     assert "[" + "#" * 30 + "] 40/40 loss" in raw  # the bar was drawn
     shown = screen(raw)
     for epoch in ("epoch   1/2", "epoch   2/2"):
-        assert len([line for line in shown if line.startswith(epoch) and "loss" in line]) == 1, shown
+        lines = [line for line in shown if line.startswith(epoch) and "loss" in line]
+        assert len(lines) == 1, shown
 
 
 def test_redirected_to_files_there_are_no_carriage_returns(tmp_path):

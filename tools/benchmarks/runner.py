@@ -1,4 +1,4 @@
-"""tools/bench: time the workloads of docs/benchmarks.md against hand-written NumPy, side by side.
+"""Time the workloads of docs/benchmarks.md against hand-written NumPy, side by side (tools/bench).
 
 Each workload runs as NumPy (forward plus a manual backward), cygrad and optionally PyTorch,
 from the same starting numbers, interleaved over several rounds in this one process. The
@@ -40,7 +40,7 @@ def workload_list(text: str) -> list[Workload]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = CommandParser(prog=PROG, description=__doc__.split("\n", 1)[1].strip())
+    p = CommandParser(prog=PROG, description=__doc__)
     p.add_argument("--workloads", type=workload_list, metavar="W1,W5",
                    help="comma-separated workload ids; W3 selects every W3 variant "
                         "(default: all)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from cygrad.dot import to_dot
 from cygrad.variable import Variable, no_grad
 
 
-def _takes_one_argument(fn: Callable) -> bool:
+def _takes_one_argument(fn: Callable[..., Any]) -> bool:
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -26,7 +26,7 @@ def _takes_one_argument(fn: Callable) -> bool:
     return len(required) == 1 and required[0].kind != required[0].KEYWORD_ONLY
 
 
-def _accepts_a_scalar(fn: Callable) -> bool:
+def _accepts_a_scalar(fn: Callable[..., Any]) -> bool:
     """Whether ``fn(Variable(0.5))`` gives a Variable (``concat`` takes one argument: a list)."""
     try:
         with no_grad():
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("dot", help="the graph of a derivative as Graphviz DOT text",
                        description=__doc__)
     p.add_argument("--func", dest="function", type=function_name, default="tanh", metavar="NAME",
@@ -88,7 +88,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="which derivative; 0 draws the function itself (default 1)")
     p.add_argument("--at", type=finite_number, default=1.0, help="the point x (default 1.0)")
     p.add_argument("--verbose", action="store_true",
-                   help="label each value with its shape and dtype")
+                   help="label each value with its shape and data type")
     p.add_argument("--output", type=output_file, metavar="FILE",
                    help="write to FILE instead of standard output")
     p.set_defaults(func=run)

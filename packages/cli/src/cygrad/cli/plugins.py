@@ -14,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
     return main()
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("plugins", help="list the installed plugins and what they add",
                        description=__doc__)
     p.set_defaults(func=run)

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rosenbrock", help="gradient descent on the Rosenbrock function",
                        description=__doc__)
     p.add_argument("--iters", type=whole_number(0), default=10000,
