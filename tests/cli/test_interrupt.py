@@ -54,3 +54,19 @@ def test_ctrl_c_in_the_quick_commands_too(command, module, name, monkeypatch, ca
         pytest.fail("Ctrl-C escaped cygrad.cli.main")
     assert status == 130
     assert capsys.readouterr().err == "cygrad: interrupted\n"
+
+
+def test_ctrl_c_inside_a_string_exec_still_exits_130_under_python_m(tmp_path):
+    # CPython ends a `python -m` run by SIGINT when a KeyboardInterrupt left a string exec(),
+    # caught or not (dataclasses exec their methods, so any import under way can be the place).
+    (tmp_path / "interrupted_in_exec.py").write_text(
+        "import sys\n"
+        "from cygrad.cli.interrupt import interrupted\n"
+        "try:\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(interrupted('cygrad'))\n"
+    )
+    proc = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stderr) == (130, "cygrad: interrupted\n")

@@ -23,6 +23,7 @@ from benchmarks.harness import CLOCKS, run_workload
 from benchmarks.memory import measure_in_child, memory_row, runs_for
 from benchmarks.workload import Workload, missing_requirements
 from cygrad.cli.arguments import CommandParser, output_file, whole_number
+from cygrad.cli.interrupt import interrupted
 
 PROG = "tools/bench"
 PIN = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -249,5 +250,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             _exec_pinned(argv, unpinned)
         return run(args)
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        return interrupted(PROG)

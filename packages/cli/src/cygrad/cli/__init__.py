@@ -9,6 +9,7 @@ from typing import Sequence
 
 from cygrad import registry
 from cygrad.cli.arguments import CommandParser
+from cygrad.cli.interrupt import interrupted
 from cygrad.cli.version import VersionAction
 from cygrad.registry import Command
 
@@ -74,8 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return args.func(args)
     except KeyboardInterrupt:
-        print("cygrad: interrupted", file=sys.stderr)
-        return 130
+        return interrupted("cygrad")
 
 
 if __name__ == "__main__":
