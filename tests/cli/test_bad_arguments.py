@@ -60,6 +60,10 @@ CASES = {
     "dot --output a folder": lambda p: (["dot", "--output", str(p.folder)], "--output"),
     "dot --output under a file": lambda p: (
         ["dot", "--output", str(p.file / "g.dot")], "--output"),
+    "spiral --lr inf": lambda p: (["spiral", "--workers", "0", "--lr", "inf"], "--lr"),
+    "spiral --workers -1": lambda p: (["spiral", "--workers", "-1"], "--workers"),
+    "spiral --out under a file": lambda p: (
+        ["spiral", "--workers", "0", "--out", str(p.file / "sub")], "--out"),
     "dot --func reshape": lambda p: (["dot", "--func", "reshape"], "--func"),
     "dot --order -1": lambda p: (["dot", "--order", "-1"], "--order"),
     "dot --at nan": lambda p: (["dot", "--at", "nan"], "--at"),

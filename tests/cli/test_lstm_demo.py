@@ -1,10 +1,7 @@
 """``cygrad lstm`` with tiny options: per-epoch losses, a progress bar, the CSV and the plot."""
 import csv
-import errno
 import importlib.util
 import math
-import os
-import pty
 import re
 import subprocess
 import sys
@@ -65,50 +62,9 @@ def test_the_same_seed_gives_the_same_prediction(tmp_path, capsys):
     assert read_rows(tmp_path / "a" / "lstm.csv") == read_rows(tmp_path / "b" / "lstm.csv")
 
 
-def screen(raw: str) -> list[str]:
-    """The lines a terminal shows for ``raw``: carriage returns and erase-line (ESC [K) applied."""
-    lines: list[str] = []
-    line: list[str] = []
-    col = 0
-    for token in re.findall(r"\x1b\[K|.", raw, flags=re.S):
-        if token == "\x1b[K":
-            del line[col:]
-        elif token == "\r":
-            col = 0
-        elif token == "\n":
-            lines.append("".join(line))
-            line, col = [], 0
-        else:
-            line[col:col + 1] = [token]
-            col += 1
-    return lines + ["".join(line)] if line else lines
-
-
-def run_in_terminal(argv, cwd) -> str:
-    """Run ``argv`` with stdout and stderr on a pseudo-terminal; everything it wrote there."""
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower,
-                            stderr=follower)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError as e:  # EIO: the process closed the terminal
-            assert e.errno == errno.EIO
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    return b"".join(chunks).decode()
-
-
-def test_in_a_terminal_each_epoch_loss_is_shown_once(tmp_path):
-    raw = run_in_terminal([sys.executable, "-m", "cygrad.cli", *TINY, "--out", "o"], tmp_path)
+def test_in_a_terminal_each_epoch_loss_is_shown_once(tmp_path, terminal):
+    raw, shown = terminal([sys.executable, "-m", "cygrad.cli", *TINY, "--out", "o"], tmp_path)
     assert "[" + "#" * 30 + "] 40/40 loss" in raw  # the bar was drawn
-    shown = screen(raw)
     for epoch in ("epoch   1/2", "epoch   2/2"):
         lines = [line for line in shown if line.startswith(epoch) and "loss" in line]
         assert len(lines) == 1, shown

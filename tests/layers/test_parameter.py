@@ -67,3 +67,13 @@ def test_repr_lists_names_and_shapes():
     ps = Parameters()
     ps.add("W", Parameter(np.zeros((2, 3))))
     assert repr(ps) == "Parameters({'W': (2, 3)})"
+
+
+def test_items_and_values_walk_the_entries_without_looking_each_up(monkeypatch):
+    ps = Parameters()
+    for n in "zab":
+        ps.add(n, Parameter(np.zeros(1)))
+    expected = [(n, ps[n]) for n in "zab"]
+    monkeypatch.setattr(Parameters, "__getitem__", lambda self, name: pytest.fail("looked up"))
+    assert list(ps.items()) == expected
+    assert list(ps.values()) == [p for _, p in expected]

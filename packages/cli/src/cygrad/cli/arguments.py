@@ -100,3 +100,18 @@ def output_folder(text: str) -> Path:
     _check_writable_folder(existing, "the folder")
     return path
 
+
+
+def make_output_folder(folder: Path, *names: str) -> list[Path]:
+    """Create ``folder`` and check each of its files ``names`` can be written; their paths.
+
+    For the commands to call before their work starts: a problem raises ArgumentTypeError
+    with the message to report.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise argparse.ArgumentTypeError(
+            f"cannot create the folder {str(folder)!r}: {e.strerror}"
+        ) from None
+    return [output_file(str(folder / name)) for name in names]

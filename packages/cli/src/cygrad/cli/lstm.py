@@ -19,8 +19,8 @@ import numpy as np
 
 import cygrad.functions as F
 from cygrad.cli.arguments import (
+    make_output_folder,
     non_negative_number,
-    output_file,
     output_folder,
     positive_number,
     whole_number,
@@ -108,24 +108,10 @@ def write_png(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarr
     return True
 
 
-def _prepare_output(out: Path) -> list[Path]:
-    """Create the output folder and check its two files can be written, before any training.
-
-    The paths of the CSV and the PNG; a problem raises ``ArgumentTypeError`` (the message).
-    """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise argparse.ArgumentTypeError(
-            f"cannot create the folder {str(out)!r}: {e.strerror}"
-        ) from None
-    return [output_file(str(out / name)) for name in ("lstm.csv", "lstm.png")]
-
-
 def run(args: argparse.Namespace) -> int:
     """Train, predict, write the files; the exit status."""
     try:
-        csv_path, png_path = _prepare_output(args.out)
+        csv_path, png_path = make_output_folder(args.out, "lstm.csv", "lstm.png")
     except argparse.ArgumentTypeError as e:
         print(f"cygrad lstm: error: argument --out: {e}", file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 """Parameters: the Variables a layer learns, and the ordered collection that names them."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 
 from cygrad.variable import Variable
 
@@ -51,6 +51,14 @@ class Parameters(Mapping[str, Parameter]):
 
     def __getitem__(self, name: str) -> Parameter:
         return self._items[name]
+
+    # The dict's own views: Mapping's generic ones look every entry up again in Python, and
+    # every optimizer step and every Model.params() walks them.
+    def items(self) -> ItemsView[str, Parameter]:
+        return self._items.items()
+
+    def values(self) -> ValuesView[Parameter]:
+        return self._items.values()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)

@@ -13,7 +13,9 @@
 >>> model.w
 variable(0.9)
 
-Hooks (``cygrad.optimizers.hooks``) adjust the gradients first: ``opt.add_hook(ClipGrad(1.0))``.
+``update`` also takes a mapping of names to parameters or an iterable of parameters. Hooks
+(``cygrad.optimizers.hooks``) adjust the gradients first: ``opt.add_hook(ClipGrad(1.0))``. A new
+optimizer subclasses ``Optimizer`` and implements ``update_one(data, grad, state)``.
 """
 from cygrad.optimizers.adam import Adam, AdamW
 from cygrad.optimizers.momentum import Momentum

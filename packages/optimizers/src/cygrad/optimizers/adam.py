@@ -22,6 +22,7 @@ class Adam(Optimizer):
         "eps": "positive",
     }
     slots = ("m", "v")
+    nonnegative_slots = ("v",)
     lr: float
     beta1: float
     beta2: float
@@ -36,15 +37,31 @@ class Adam(Optimizer):
         """The bias-corrected learning rate of step ``t``."""
         return self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)
 
-    def _moments(self, grad: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
-        """Advance ``m`` and ``v`` in place; the step direction ``m / (sqrt(v) + eps)``."""
-        m, v = state["m"], state["v"]
-        m += (1.0 - self.beta1) * (grad - m)
-        v += (1.0 - self.beta2) * (grad * grad - v)
-        return m / (np.sqrt(v) + self.eps)
+    def _direction(self, grad: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Advance ``m`` and ``v`` in place; the step direction ``m / (sqrt(v) + eps)``.
 
-    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        data -= self._lr_t() * self._moments(grad, state)
+        The temporaries are updated in place, so a large parameter costs four fresh arrays
+        per step instead of nine (for a 0-d parameter they are NumPy scalars, which the
+        augmented assignments rebind).
+        """
+        m, v = state["m"], state["v"]
+        change = grad - m
+        change *= 1.0 - self.beta1
+        m += change
+        change = grad * grad
+        change -= v
+        change *= 1.0 - self.beta2
+        v += change
+        root = np.sqrt(v)
+        root += self.eps
+        return m / root
+
+    def update_one(
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]
+    ) -> None:
+        step = self._direction(grad, state)
+        step *= self._lr_t()
+        data -= step
 
 
 class AdamW(Adam):
@@ -72,7 +89,11 @@ class AdamW(Adam):
             self, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
         )
 
-    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def update_one(
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]
+    ) -> None:
         lr_t = self._lr_t()
-        data -= lr_t * self._moments(grad, state)
+        step = self._direction(grad, state)
+        step *= lr_t
+        data -= step
         data -= lr_t * self.weight_decay * data

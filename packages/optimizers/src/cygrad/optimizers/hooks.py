@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from cygrad.optimizers.optimizer import checked
+from cygrad.optimizers.checked import checked
 from cygrad.variable import Variable
 
 

@@ -17,7 +17,9 @@ class Momentum(Optimizer):
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr=lr, momentum=momentum)
 
-    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def update_one(
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]
+    ) -> None:
         v = state["v"]
         v *= self.momentum
         v -= self.lr * grad

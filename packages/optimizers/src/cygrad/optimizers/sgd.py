@@ -15,5 +15,7 @@ class SGD(Optimizer):
     def __init__(self, lr: float = 0.01) -> None:
         super().__init__(lr=lr)
 
-    def _step(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def update_one(
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]
+    ) -> None:
         data -= self.lr * grad
