@@ -1,8 +1,9 @@
 """The speed workloads of docs/benchmarks.md and their reference implementations (not installed).
 
 ``tools/bench`` runs them (``runner.py``); ``workload.py`` says what a workload is and
-``harness.py`` how one is timed. Every module here named ``w<number>_<topic>.py`` lists its
-``WORKLOADS`` and is found by its name, so adding a workload is adding one such file.
+``harness.py`` how one is timed. Every module here named ``w<number>_<topic>.py`` with a
+top-level ``WORKLOADS`` list is found by its name, so adding a workload is adding one such
+file. A ``w<number>_*.py`` without that list is a script run on its own (W6), never imported.
 """
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from pathlib import Path
 from benchmarks.workload import Workload
 
 _WORKLOAD_MODULE = re.compile(r"w(\d+)_\w+")
+_WORKLOADS_LIST = re.compile(r"^WORKLOADS\b", re.M)
+
+
+def _lists_workloads(name: str) -> bool:
+    """Whether module ``name`` of this package assigns ``WORKLOADS`` at its top level, read
+    from its source so that a standalone script is never imported (it may need other packages
+    or set the environment)."""
+    return bool(_WORKLOADS_LIST.search((Path(__file__).parent / f"{name}.py").read_text()))
 
 
 def _discover() -> list[Workload]:
@@ -22,7 +31,7 @@ def _discover() -> list[Workload]:
     modules = sorted(
         (int(match.group(1)), info.name)
         for info in pkgutil.iter_modules(__path__)
-        if (match := _WORKLOAD_MODULE.fullmatch(info.name))
+        if (match := _WORKLOAD_MODULE.fullmatch(info.name)) and _lists_workloads(info.name)
     )
     return [w for _, name in modules
             for w in importlib.import_module(f"{__name__}.{name}").WORKLOADS]
