@@ -20,7 +20,7 @@ from cygrad.functions.loss import MeanSquaredError, SoftmaxCrossEntropy
 from cygrad.functions.neural import Clip, Dropout, MaskFill
 from cygrad.functions.reduction import Max, Mean, Min
 from cygrad.functions.shape import Concat, Split
-from cygrad.layers.lstm import Gates
+from cygrad.layers.lstm_cell import LSTMCell
 from cygrad.testing import check_backward_forms
 from cygrad.variable import Function, Variable, no_grad
 from cygrad.variable import _core
@@ -258,7 +258,9 @@ CASES = {
     "Split": [(lambda: Split(3, 1), [r((2, 6))], [r((2, 2), 1), None, r((2, 2), 2)]),
               (lambda: Split([1], 0), [r((2, 6))], None)],
     # cygrad.layers
-    "Gates": [(Gates, [r((2, 12))], None), (Gates, [r((2, 12))], [r((2, 3), 1), None, None, r((2, 3), 2)])],
+    "LSTMCell": [(LSTMCell, [r((2, 12)), r((2, 3), 1)], None), (LSTMCell, [r((2, 12))], None),
+                 (LSTMCell, [r((2, 12)), r((2, 3), 1)], [r((2, 3), 2), None]),
+                 (LSTMCell, [r((2, 12))], [None, r((2, 3), 2)])],
 }
 
 
