@@ -397,9 +397,11 @@ cpdef Variable neg(x):
 
 cpdef Variable pow(x, c):
     """``x ** c`` for a constant (scalar or array) exponent ``c``."""
-    if isinstance(c, Variable):
+    if type(c) is int or type(c) is float:
+        pass  # the common case, without the tests below
+    elif isinstance(c, Variable):
         raise TypeError("pow: the exponent must be a constant; use x ** y for a Variable exponent")
-    if isinstance(c, np.generic):
+    elif isinstance(c, np.generic):
         c = c.item()  # like a Python number, a NumPy scalar exponent keeps x's dtype
     elif isinstance(c, (ndarray, list, tuple)):
         # Integer exponents take x's dtype, as any integer operand does; float ones keep theirs.

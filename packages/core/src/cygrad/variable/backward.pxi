@@ -79,6 +79,30 @@ cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssi
         )
 
 
+# A gradient that the running pass set and that nothing else refers to (neither its Variable
+# nor its array, which owns its memory) can take further contributions in place: nobody can
+# see the difference, and a large gradient summed over many steps (a recurrent layer's
+# weights) is not reallocated at each one. Gradients from before the pass never are.
+
+cdef inline bint _sole_gradient(Variable x):
+    """Whether ``x.grad`` and its array are referenced by ``x`` alone."""
+    cdef Variable g = x.grad
+    # Counted through pointers, with the local ``g`` holding one more reference.
+    return (_Py_REFCNT(<PyObject*>g) == 2 and _Py_REFCNT(<PyObject*>g._data) == 1
+            and _owns_memory(g._data))
+
+
+cdef void _add_in_place(cnp.ndarray g, cnp.ndarray a) except *:
+    """``g += a`` (the same numbers as ``g + a``), in C for one-element float64 arrays."""
+    cdef double d
+    if _is_plain_scalar(g, cnp.NPY_DOUBLE) and _is_plain_scalar(a, cnp.NPY_DOUBLE):
+        d = (<double*>cnp.PyArray_DATA(g))[0] + (<double*>cnp.PyArray_DATA(a))[0]
+        if isfinite(d):
+            (<double*>cnp.PyArray_DATA(g))[0] = d
+            return
+    g += a
+
+
 cdef tuple _gradient_tuple(object result, Function f, str method):
     """What ``f``'s ``backward`` or ``backward_arrays`` returned, one entry per input."""
     cdef tuple gxs = result if type(result) is tuple else (
@@ -291,8 +315,12 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                 a = _grad_array(gx, x, f, i, method)
                 if x.grad is None:
                     x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
+                    x._grad_pass = this_pass
+                elif x._grad_pass == this_pass and _sole_gradient(x):
+                    _add_in_place(x.grad._data, a)
                 else:
                     x.grad = wrap(_add_arrays(x.grad._data, a))
+                    x._grad_pass = this_pass
         if f._held is not None:
             _settle_output_grads(f, retain_grad, create_graph)
         elif not retain_grad:
