@@ -1,0 +1,94 @@
+"""MultiHeadAttention: scaled dot-product self-attention over a sequence, in several heads."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import cygrad.functions as F
+from cygrad.layers import LayerBase
+from cygrad.variable import Variable
+from cygrad.variable.constructors import RNGLike, check_size
+
+from cygrad_contrib_transformer.arguments import check_dropout, check_flag
+from cygrad_contrib_transformer.sequence import as_sequence, example_sequence
+
+__all__ = ["MultiHeadAttention"]
+
+PROJECTIONS = ("q", "k", "v", "o")
+
+
+class MultiHeadAttention(LayerBase):
+    """Self-attention of a (batch, T, D) sequence with ``num_heads`` heads of size D/num_heads.
+
+    ``q, k, v = x Wq + bq, x Wk + bk, x Wv + bv`` are cut into heads; each head's output is
+    ``softmax(q k^T / sqrt(D/num_heads)) v``, and the heads, joined again, go through
+    ``Wo, bo``. Parameters ``Wq Wk Wv Wo`` (D, D) start as N(0, 1)/sqrt(D), ``bq bk bv bo``
+    (D,) at zero. With ``causal=True`` position t attends to positions <= t only (what a
+    language model predicting the next token needs). ``dropout`` zeroes attention weights
+    with that probability while training (the identity under ``test_mode()``).
+    """
+
+    in_key = "Wq"
+    #: The arguments the registry-wide conformance check builds this layer with.
+    example_args = (4, 2)
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        *,
+        causal: bool = False,
+        dropout: float = 0.0,
+        rng: RNGLike = None,
+    ) -> None:
+        owner = "MultiHeadAttention"
+        self.embed_dim = check_size(owner, "embed_dim", embed_dim)
+        self.num_heads = check_size(owner, "num_heads", num_heads)
+        if self.embed_dim % self.num_heads:
+            raise ValueError(
+                f"{owner}: embed_dim {self.embed_dim} is not divisible by num_heads {self.num_heads}"
+            )
+        self.causal = check_flag(owner, "causal", causal)
+        self.dropout = check_dropout(owner, dropout)
+        super().__init__(self.embed_dim, rng)
+
+    def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
+        weights = {f"W{p}": (in_size, in_size) for p in PROJECTIONS}
+        return {**weights, **{f"b{p}": (in_size,) for p in PROJECTIONS}}
+
+    def example_inputs(self, input_shape: tuple[int, ...], rng: np.random.Generator) -> tuple[np.ndarray]:
+        """A (batch, 3, embed_dim) input, for ``cygrad.testing.check_layer``."""
+        return example_sequence(input_shape, self.embed_dim, rng)
+
+    def forward(self, x: Any) -> list[Variable]:
+        """``[y]`` of shape (batch, T, D) for ``x`` of shape (batch, T, D)."""
+        x = as_sequence("MultiHeadAttention", x, self.embed_dim)
+        batch, steps, _ = x.shape
+        p = self.params()
+        heads = self.num_heads
+        size = self.embed_dim // heads
+
+        def split_heads(name: str) -> Variable:
+            # (batch, T, D) -> (batch, heads, T, size)
+            y = F.linear(x, p[f"W{name}"], p[f"b{name}"])
+            return y.reshape(batch, steps, heads, size).transpose(0, 2, 1, 3)
+
+        # The scale goes on q, a (T, size) operand, rather than on the (T, T) scores.
+        q = split_heads("q") * (1.0 / math.sqrt(size))
+        scores = F.matmul(q, split_heads("k").transpose(0, 1, 3, 2))
+        if self.causal:
+            future = np.triu(np.ones((steps, steps), dtype=bool), k=1)
+            scores = F.mask_fill(scores, future, -np.inf)
+        weights = F.softmax(scores, axis=-1)
+        if self.dropout:
+            weights = F.dropout(weights, self.dropout, rng=self._rng)
+        joined = F.matmul(weights, split_heads("v")).transpose(0, 2, 1, 3)
+        return [F.linear(joined.reshape(batch, steps, self.embed_dim), p["Wo"], p["bo"])]
+
+    def __repr__(self) -> str:
+        return (
+            f"MultiHeadAttention(embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
+            f"causal={self.causal}, dropout={self.dropout})"
+        )
