@@ -1,17 +1,16 @@
 """MultiHeadAttention: scaled dot-product self-attention over a sequence, in several heads."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-import cygrad.functions as F
 from cygrad.layers import LayerBase
 from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, check_size
 
 from cygrad_contrib_transformer.arguments import check_dropout, check_flag
+from cygrad_contrib_transformer.functions import multi_head_attention
 from cygrad_contrib_transformer.sequence import as_sequence, example_sequence
 
 __all__ = ["MultiHeadAttention"]
@@ -20,7 +19,8 @@ PROJECTIONS = ("q", "k", "v", "o")
 
 
 class MultiHeadAttention(LayerBase):
-    """Self-attention of a (batch, T, D) sequence with ``num_heads`` heads of size D/num_heads.
+    """Self-attention of a (batch, T, D) sequence with ``num_heads`` heads of size D/num_heads
+    (``functions.multi_head_attention`` with this layer's parameters).
 
     ``q, k, v = x Wq + bq, x Wk + bk, x Wv + bv`` are cut into heads; each head's output is
     ``softmax(q k^T / sqrt(D/num_heads)) v``, and the heads, joined again, go through
@@ -65,27 +65,12 @@ class MultiHeadAttention(LayerBase):
     def forward(self, x: Any) -> list[Variable]:
         """``[y]`` of shape (batch, T, D) for ``x`` of shape (batch, T, D)."""
         x = as_sequence("MultiHeadAttention", x, self.embed_dim)
-        batch, steps, _ = x.shape
         p = self.params()
-        heads = self.num_heads
-        size = self.embed_dim // heads
-
-        def split_heads(name: str) -> Variable:
-            # (batch, T, D) -> (batch, heads, T, size)
-            y = F.linear(x, p[f"W{name}"], p[f"b{name}"])
-            return y.reshape(batch, steps, heads, size).transpose(0, 2, 1, 3)
-
-        # The scale goes on q, a (T, size) operand, rather than on the (T, T) scores.
-        q = split_heads("q") * (1.0 / math.sqrt(size))
-        scores = F.matmul(q, split_heads("k").transpose(0, 1, 3, 2))
-        if self.causal:
-            future = np.triu(np.ones((steps, steps), dtype=bool), k=1)
-            scores = F.mask_fill(scores, future, -np.inf)
-        weights = F.softmax(scores, axis=-1)
-        if self.dropout:
-            weights = F.dropout(weights, self.dropout, rng=self._rng)
-        joined = F.matmul(weights, split_heads("v")).transpose(0, 2, 1, 3)
-        return [F.linear(joined.reshape(batch, steps, self.embed_dim), p["Wo"], p["bo"])]
+        y = multi_head_attention(
+            x, *(p[f"W{n}"] for n in PROJECTIONS), *(p[f"b{n}"] for n in PROJECTIONS),
+            num_heads=self.num_heads, causal=self.causal, dropout=self.dropout, rng=self._rng,
+        )
+        return [y]
 
     def __repr__(self) -> str:
         return (

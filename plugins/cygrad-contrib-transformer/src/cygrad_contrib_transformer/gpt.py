@@ -76,6 +76,12 @@ def next_char_loss(model: Sequential, windows: np.ndarray) -> Variable:
     return F.softmax_cross_entropy(logits.reshape(batch * steps, vocab), windows[:, 1:].reshape(-1))
 
 
+# The matrices here are small: BLAS threads cost more than they bring, and on a busy machine
+# (threads spinning while waiting for a core) many times more. Training and sampling use one.
+one_blas_thread = threadpool_limits.wrap(limits=1, user_api="blas")
+
+
+@one_blas_thread
 def train(model: Sequential, ids: np.ndarray, steps: int, rng: np.random.Generator, progress: bool) -> list[float]:
     """``steps`` Adam steps on random windows of ``ids``; every step's loss.
 
@@ -106,6 +112,7 @@ def train(model: Sequential, ids: np.ndarray, steps: int, rng: np.random.Generat
     return losses
 
 
+@one_blas_thread
 def sample(model: Sequential, vocab: CharVocabulary, prompt: str, length: int, rng: np.random.Generator) -> str:
     """``prompt`` continued by ``length`` characters, each drawn from the model's next-character
     distribution at temperature TEMPERATURE (test mode, no graph)."""
@@ -153,19 +160,17 @@ def run(args: argparse.Namespace) -> int:
     model = build_model(len(vocab), rng)
     to_float32(model)
     start = time.perf_counter()
-    # The matrices are small: BLAS threads cost more than they bring, far more on a busy machine.
-    with threadpool_limits(limits=1, user_api="blas"):
-        losses = train(model, ids, args.steps, rng, progress=sys.stderr.isatty())
-        elapsed = time.perf_counter() - start
-        print(f"final loss {np.mean(losses[-BLOCK_STEPS:]):.4f}  ({elapsed:.1f} s)")
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        png = out / "gpt.png"
-        if write_png(png, losses):
-            print(f"wrote {png}")
-        else:
-            print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
-        passage = sample(model, vocab, "\n", SAMPLE_LENGTH, rng)
+    losses = train(model, ids, args.steps, rng, progress=sys.stderr.isatty())
+    elapsed = time.perf_counter() - start
+    print(f"final loss {np.mean(losses[-BLOCK_STEPS:]):.4f}  ({elapsed:.1f} s)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    png = out / "gpt.png"
+    if write_png(png, losses):
+        print(f"wrote {png}")
+    else:
+        print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
+    passage = sample(model, vocab, "\n", SAMPLE_LENGTH, rng)
     print("sample:")
     print(passage.strip("\n"))
     return 0

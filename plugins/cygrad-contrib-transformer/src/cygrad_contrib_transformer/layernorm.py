@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-import cygrad.functions as F
 from cygrad.layers import LayerBase
 from cygrad.variable import Variable, as_variable
+
+from cygrad_contrib_transformer.functions import layer_norm
 
 __all__ = ["LayerNorm"]
 
@@ -52,11 +53,8 @@ class LayerNorm(LayerBase):
             raise ValueError(
                 f"LayerNorm: expected an input of shape (..., {self.in_size}), got {x.shape}"
             )
-        centred = x - F.mean(x, axis=-1, keepdims=True)
-        variance = F.mean(centred * centred, axis=-1, keepdims=True)
-        normalized = centred / F.sqrt(variance + self.eps)
         p = self.params()
-        return [normalized * p["gamma"] + p["beta"]]
+        return [layer_norm(x, p["gamma"], p["beta"], self.eps)]
 
     def __repr__(self) -> str:
         return f"LayerNorm(features={self.in_size}, eps={self.eps})"
