@@ -11,10 +11,8 @@ from the trained model printed last.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +26,10 @@ from cygrad.progress import ProgressBar
 from cygrad.registry import Command
 from cygrad.variable import Variable, no_grad, test_mode
 
+from cygrad_contrib_transformer.options import output_folder, whole_number
 from cygrad_contrib_transformer.zen import CharVocabulary, zen_of_python
 
-__all__ = ["COMMAND", "build_model", "sample", "train"]
+__all__ = ["COMMAND", "build_model", "run", "sample", "train"]
 
 EMBED_DIM = 64
 NUM_HEADS = 4
@@ -174,33 +173,6 @@ def run(args: argparse.Namespace) -> int:
     print("sample:")
     print(passage.strip("\n"))
     return 0
-
-
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse ``type=`` for integers of at least ``minimum``."""
-
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return convert
-
-
-def output_folder(text: str) -> Path:
-    """An argparse ``type=`` for a folder to write into (created later when missing): nothing
-    on the way to it is a file, and its nearest existing folder is writable."""
-    path = Path(text)
-    existing = next(p for p in (path, *path.parents) if p.exists())
-    if not existing.is_dir():
-        raise argparse.ArgumentTypeError(f"{str(existing)!r} is a file, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"the folder {str(existing)!r} is not writable")
-    return path
 
 
 def setup(parser: argparse.ArgumentParser) -> None:
