@@ -11,6 +11,7 @@ from cygrad.layers import Layer, Parameters
 from cygrad.models import file_formats
 from cygrad.models.atomic_write import atomic_write
 from cygrad.models.loading import NameMap, check_load_options, entries_from_mapping, load_entries
+from cygrad.protocols import awaiting_parameters
 from cygrad.variable import Variable
 
 __all__ = ["Model"]
@@ -136,7 +137,7 @@ class Model:
     def _arrays(self, who: str) -> dict[str, np.ndarray]:
         """The parameters' arrays as ``params()`` lists them; every layer must have them."""
         for i, layer in enumerate(self.layers):
-            if not getattr(layer, "initialized", True):
+            if awaiting_parameters(layer):
                 raise ValueError(
                     f"{who}: layer {i} ({type(layer).__name__}) has no parameters yet; "
                     "call the model once (or give the layer in_size) first"
@@ -156,7 +157,7 @@ class Model:
         problems: list[str] = []
         seen: set[int] = set()
         for i, layer in enumerate(self.layers):
-            if getattr(layer, "initialized", True):
+            if not awaiting_parameters(layer):
                 for name, p in layer.params().items():
                     if id(p) not in seen:
                         seen.add(id(p))

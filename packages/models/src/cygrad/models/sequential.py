@@ -20,7 +20,7 @@ from typing import Any, Union
 from cygrad import registry
 from cygrad.layers import Parameters
 from cygrad.models.model import Model
-from cygrad.protocols import Layer
+from cygrad.protocols import Layer, StatefulLayer
 from cygrad.registry.checks import LAYER_METHODS, missing_methods
 from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, rng_from
@@ -80,11 +80,11 @@ class Sequential(Model):
         super().__init__([layer for layer, _ in built])
 
     def reset_state(self) -> None:
-        """Reset every stateful item (those with ``reset_state``), e.g. before a new sequence."""
+        """Reset every stateful item (a ``cygrad.protocols.StatefulLayer``), as before a new
+        sequence."""
         for layer in self.layers:
-            reset = getattr(layer, "reset_state", None)
-            if callable(reset):
-                reset()
+            if isinstance(layer, StatefulLayer):
+                layer.reset_state()
 
     def to_config(self) -> list[Config]:
         """The items as dicts (``{"layer": "linear", "out_size": 64}``, ``{"activation": "relu"}``).
