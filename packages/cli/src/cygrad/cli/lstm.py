@@ -21,32 +21,10 @@ import cygrad.functions as F
 from cygrad.data import sine_curve
 from cygrad.models import LSTM
 from cygrad.optimizers import Adam
+from cygrad.progress import ProgressBar
 from cygrad.variable import Variable, no_grad
 
 PLOT_HINT = "pip install matplotlib  (or install cygrad with its plot extra: pip install '.[plot]')"
-
-
-class ProgressBar:
-    """A one-line bar with the running loss, redrawn in place at most twenty times a second."""
-
-    def __init__(self, total: int, label: str, stream: TextIO, width: int = 30) -> None:
-        self.total = total
-        self.label = label
-        self.stream = stream
-        self.width = width
-        self._last = 0.0
-
-    def update(self, done: int, loss: float) -> None:
-        now = time.monotonic()
-        if done < self.total and now - self._last < 0.05:
-            return
-        self._last = now
-        filled = self.width * done // self.total
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} loss {loss:.6f}")
-        if done == self.total:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: TextIO) -> float:
@@ -76,6 +54,8 @@ def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: Text
             if bar is not None:
                 bar.update(k + 1, total / (k + 1))
         mean = total / steps
+        if bar is not None:
+            bar.close()
         print(f"epoch {epoch:3d}/{args.epochs}  loss {mean:.6f}", flush=True)
     return mean
 
