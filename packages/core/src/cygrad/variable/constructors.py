@@ -16,7 +16,8 @@ RNGLike = Union[np.random.Generator, int, None]
 
 def rng_from(rng: RNGLike) -> np.random.Generator:
     """A ``numpy.random.Generator`` from a Generator (used as is), an int seed, or None."""
-    if rng is not None and not isinstance(rng, (np.random.Generator, int, np.integer)):
+    if rng is not None and (isinstance(rng, bool)
+                            or not isinstance(rng, (np.random.Generator, int, np.integer))):
         raise TypeError(
             f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}"
         )
