@@ -1,4 +1,4 @@
-"""Activations: sigmoid, relu, gelu, softmax and log_softmax.
+"""Activations: sigmoid, tanh, relu, gelu, softmax and log_softmax.
 
 Each backward has two forms: on raw arrays when the backward pass is not recorded (the
 common first-order case, one NumPy expression and no graph nodes), and in differentiable
@@ -15,7 +15,7 @@ from cygrad.functions._util import normalize_axis, recording
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import exp, mul, sum
 
-__all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax"]
+__all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
 # gelu's tanh approximation: x/2 * (1 + tanh(K * (x + A * x**3))).
 _K = math.sqrt(2.0 / math.pi)
@@ -173,3 +173,20 @@ def softmax(x: ArrayLike, axis: int = -1) -> Variable:
 def log_softmax(x: ArrayLike, axis: int = -1) -> Variable:
     """log(softmax(x)) computed as x - logsumexp(x), finite for large logits."""
     return LogSoftmax(axis)(x)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if not recording():
+            # The unrecorded first-order pass needs no graph: one NumPy expression.
+            yd = y.data
+            return gy.data * (1 - yd * yd)
+        return gy * (1 - y * y)
+
+
+def tanh(x: ArrayLike) -> Variable:
+    return Tanh()(x)

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from cygrad.config import current
 from cygrad.functions._util import broadcasts_to, data_of, numbers, recording
 from cygrad.variable import Function, Variable, as_variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["clip", "dropout", "mask_fill"]
 
