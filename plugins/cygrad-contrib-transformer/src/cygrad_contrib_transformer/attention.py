@@ -5,9 +5,10 @@ from typing import Any
 
 import numpy as np
 
+from cygrad.checks import check_size
 from cygrad.layers import LayerBase
+from cygrad.random import RNGLike
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, check_size
 
 from cygrad_contrib_transformer.arguments import check_dropout, check_flag
 from cygrad_contrib_transformer.functions import multi_head_attention

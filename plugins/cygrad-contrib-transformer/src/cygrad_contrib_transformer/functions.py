@@ -13,8 +13,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 import cygrad.functions as F
+from cygrad.checks import check_size
+from cygrad.random import RNGLike
 from cygrad.variable import Variable, as_variable
-from cygrad.variable.constructors import RNGLike, check_size
 
 from cygrad_contrib_transformer.arguments import check_dropout, check_flag
 

@@ -5,9 +5,10 @@ from typing import Any
 
 import numpy as np
 
+from cygrad.checks import check_size
 from cygrad.layers import Parameter, Parameters
+from cygrad.random import RNGLike, rng_from
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, check_size, rng_from
 
 from cygrad_contrib_transformer.sequence import as_sequence, example_sequence
 

@@ -6,9 +6,10 @@ from typing import Any
 import numpy as np
 
 import cygrad.functions as F
+from cygrad.checks import check_size
 from cygrad.layers import Linear, Parameters
+from cygrad.random import RNGLike, rng_from
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, check_size, rng_from
 
 from cygrad_contrib_transformer.arguments import check_dropout, check_flag
 from cygrad_contrib_transformer.attention import MultiHeadAttention
