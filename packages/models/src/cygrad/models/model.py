@@ -92,8 +92,9 @@ class Model:
         keys raise ValueError naming them, and the model is left as it was. Pickled objects
         are refused. A layer not called yet (lazy input size) is created with the file's
         shapes, so a fresh model loads without a dummy call: such a layer (``initialized``
-        False) provides ``in_key`` (the parameter whose first dimension is the input size),
-        ``param_shapes(in_size)`` and ``initialize(in_size)``, as every ``LayerBase`` does.
+        False) provides ``in_key`` (the parameter whose dimension ``in_axis``, 0 unless the
+        layer sets it, is the input size), ``param_shapes(in_size)`` and
+        ``initialize(in_size)``, as every ``LayerBase`` does.
         """
         path = os.fspath(path)
         arrays = _read_npz(path)
@@ -143,16 +144,18 @@ class Model:
             if getattr(layer, "initialized", True):
                 expected.update({f"{i}.{name}": p.shape for name, p in layer.params().items()})
                 continue
-            # A lazy layer: its input size is the first dimension of its in_key parameter.
+            # A lazy layer: its input size is dimension in_axis of its in_key parameter
+            # (a convolution's weight (out, in, kh, kw) has it on axis 1).
+            axis = getattr(layer, "in_axis", 0)
             key = f"{i}.{layer.in_key}"
             shape = arrays[key].shape if key in arrays else None
-            if shape is None or len(shape) == 0 or shape[0] < 1:
+            if shape is None or len(shape) <= axis or shape[axis] < 1:
                 if shape is not None:
                     problems.append(f"{key} has shape {shape}, which gives no input size")
                 expected.update({f"{i}.{name}": None for name in layer.param_shapes(1)})
                 continue
-            to_create.append((layer, shape[0]))
-            expected.update({f"{i}.{n}": s for n, s in layer.param_shapes(shape[0]).items()})
+            to_create.append((layer, shape[axis]))
+            expected.update({f"{i}.{n}": s for n, s in layer.param_shapes(shape[axis]).items()})
         return expected, to_create, problems
 
     def __repr__(self) -> str:
