@@ -14,7 +14,7 @@ from cygrad_contrib_vision.functions.window import Pair, Window, operand
 __all__ = ["conv2d"]
 
 
-class Conv2d(Function):
+class Convolution2d(Function):
     """``W @ im2col(x) + b`` as one graph node: for each image, the filters (O, C*KH*KW)
     times its windows (C*KH*KW, OH*OW), already in NCHW order.
 
@@ -94,9 +94,9 @@ def conv2d(
             f"expects {W.shape[1]}"
         )
     if b is None:
-        return Conv2d(window, (isinstance(x, Variable), isinstance(W, Variable)))(x, W)
+        return Convolution2d(window, (isinstance(x, Variable), isinstance(W, Variable)))(x, W)
     b = operand(b)
     if b.shape != (o,):
         raise ValueError(f"conv2d: b must have shape ({o},) for {o} filters, got {b.shape}")
     wanted = (isinstance(x, Variable), isinstance(W, Variable), isinstance(b, Variable))
-    return Conv2d(window, wanted)(x, W, b)
+    return Convolution2d(window, wanted)(x, W, b)

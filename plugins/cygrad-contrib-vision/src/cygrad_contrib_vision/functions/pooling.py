@@ -47,7 +47,9 @@ class Maxima:
     positions: np.ndarray
 
 
-class MaxPool2d(Function):
+class MaxPooling2d(Function):
+    """(N, C, H, W) -> (N, C, OH, OW): the maximum of each window, padded with -inf."""
+
     def __init__(self, window: Window) -> None:
         self.window = window
 
@@ -98,7 +100,7 @@ MaxScatter.adjoint = MaxGather
 MaxGather.adjoint = MaxScatter
 
 
-class AvgPool2d(LinearMap):
+class AvgPooling2d(LinearMap):
     """(N, C, H, W) -> (N, C, OH, OW): the mean of each window, padding counted."""
 
     spec: Window
@@ -118,8 +120,8 @@ class AvgSpread(LinearMap):
         return fold(np.broadcast_to(share, self.spec.col_shape), self.spec)
 
 
-AvgPool2d.adjoint = AvgSpread
-AvgSpread.adjoint = AvgPool2d
+AvgPooling2d.adjoint = AvgSpread
+AvgSpread.adjoint = AvgPooling2d
 
 
 def max_pool2d(
@@ -132,7 +134,7 @@ def max_pool2d(
     the images. The gradient goes to each window's first maximal element.
     """
     x = operand(x)
-    return MaxPool2d(pool_window("max_pool2d", x.shape, kernel_size, stride, pad))(x)
+    return MaxPooling2d(pool_window("max_pool2d", x.shape, kernel_size, stride, pad))(x)
 
 
 def avg_pool2d(
@@ -145,4 +147,4 @@ def avg_pool2d(
     the images, and padded zeros count in the mean. The gradient is shared evenly.
     """
     x = operand(x)
-    return AvgPool2d(pool_window("avg_pool2d", x.shape, kernel_size, stride, pad))(x)
+    return AvgPooling2d(pool_window("avg_pool2d", x.shape, kernel_size, stride, pad))(x)

@@ -105,7 +105,7 @@ class ChannelLayer(Layer):
             self._params.add(name, Parameter(value, name=name))
         self.in_channels = in_size
 
-    def channels(self, x: Any, ndims: tuple[int, ...]) -> Any:
+    def checked(self, x: Any, ndims: tuple[int, ...]) -> Any:
         """``x`` checked (see ``images``), the parameters created from it on the first call."""
         owner = type(self).__name__
         x = images(owner, x, ndims)

@@ -47,7 +47,7 @@ class BatchNorm(ChannelLayer):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[y]``, of the shape of ``x``; in training also updates the running statistics."""
-        x = self.channels(x, (2, 4))
+        x = self.checked(x, (2, 4))
         p = self._params
         return [
             batch_norm(x, p["gamma"], p["beta"], p["avg_mean"], p["avg_var"],

@@ -67,7 +67,7 @@ class Conv2d(ChannelLayer):
 
         Images passed as an ndarray stay a constant (no gradient is computed for them).
         """
-        x = self.channels(x, (4,))
+        x = self.checked(x, (4,))
         p = self._params
         return [conv2d(x, p["W"], None if self.nobias else p["b"], self.stride, self.pad)]
 
