@@ -3,9 +3,10 @@ parameter (``in_axis``), as a convolution's weight (out, in, kh, kw) has it on a
 import numpy as np
 import pytest
 
+import cygrad.functions as F
 from cygrad.layers import LayerBase
 from cygrad.models import Model
-from cygrad.variable import Variable
+from cygrad.testing import check_layer
 
 
 class ChannelMix(LayerBase):
@@ -23,7 +24,7 @@ class ChannelMix(LayerBase):
     def forward(self, x):
         if self.in_size is None:
             self._ensure_initialized(x)
-        return [Variable(x) @ self._params["W"].T]
+        return [F.matmul(x, F.transpose(self._params["W"]))]
 
 
 def test_a_fresh_model_takes_the_input_size_from_the_in_axis(tmp_path):
@@ -46,3 +47,7 @@ def test_a_file_without_that_axis_is_refused_naming_the_shape(tmp_path):
 
 def test_layer_base_reads_axis_0_unless_told():
     assert LayerBase.in_axis == 0
+
+
+def test_check_layer_reads_the_input_size_on_the_in_axis():
+    check_layer(lambda: ChannelMix(rng=0), (2, 4))

@@ -134,3 +134,22 @@ def test_lstm_model_state_carries_across_calls_until_reset():
     lstm.reset_state()
     assert lstm(x).item() == first
     assert lstm(x).item() == second
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: MLP(None), ValueError, "MLP: out_sizes must be a non-empty list of ints, got None"),
+        (lambda: MLP("10"), ValueError, "MLP: out_sizes must be a non-empty list of ints, got '10'"),
+        (lambda: Model(5), TypeError, r"Model: layers must be a list of layers \(or None\), got int"),
+        (lambda: Model(Linear(2)), TypeError, "Model: layers must be a list of layers .*got Linear"),
+    ],
+)
+def test_bad_constructor_arguments_name_the_class_and_what_was_expected(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_mlp_takes_any_iterable_of_sizes():
+    assert [layer.out_size for layer in MLP(np.array([3, 1])).layers] == [3, 1]
+    assert [layer.out_size for layer in MLP(n for n in (4, 2)).layers] == [4, 2]

@@ -75,3 +75,24 @@ def test_the_plugin_registers_every_name_under_its_distribution():
     [row] = [r for r in registry.plugins() if r.distribution == "cygrad-contrib-activations"]
     assert (row.plugin, row.version, row.problems) == ("contrib-activations", "0.1.0", ())
     assert row.provides == {"activations": ("elu", "leaky_relu", "mish", "silu", "softplus", "swish")}
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda x: leaky_relu(x, slope="a"), TypeError, r"leaky_relu: slope must be a real number, got 'a'"),
+        (lambda x: leaky_relu(x, slope=None), TypeError, r"leaky_relu: slope must be a real number, got None"),
+        (lambda x: leaky_relu(x, slope=True), TypeError, r"leaky_relu: slope must be a real number, got True"),
+        (lambda x: leaky_relu(x, slope=float("nan")), ValueError, r"leaky_relu: slope must be finite, got nan"),
+        (lambda x: elu(x, alpha="1"), TypeError, r"elu: alpha must be a real number, got '1'"),
+        (lambda x: elu(x, alpha=float("inf")), ValueError, r"elu: alpha must be finite, got inf"),
+    ],
+)
+def test_a_bad_coefficient_is_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call(Variable(np.array([-1.0, 1.0])))
+
+
+def test_coefficients_may_be_numpy_scalars():
+    x = Variable(np.array([-2.0, 2.0]))
+    np.testing.assert_allclose(leaky_relu(x, slope=np.float32(0.5)).data, [-1.0, 2.0])

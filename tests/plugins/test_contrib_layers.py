@@ -106,7 +106,8 @@ def test_embedding_checks_its_sizes():
 def test_the_plugin_registers_both_layers_under_its_distribution():
     [row] = [r for r in registry.plugins() if r.distribution == "cygrad-contrib-layers"]
     assert (row.plugin, row.version, row.provides, row.problems) == (
-        "contrib-layers", "0.1.0", {"layers": ("embedding", "gru")}, ()
+        "contrib-layers", "0.1.0",
+        {"layers": ("embedding", "gru"), "onnx_converters": ("cygrad_contrib_layers.gru.GRU",)}, ()
     )
     assert registry.get("layers", "gru") is GRU
     assert isinstance(registry.layer("embedding", 3, 2), Embedding)
@@ -125,3 +126,15 @@ def test_a_token_model_composes_embedding_gru_and_a_built_in_linear(tmp_path):
     again.load(tmp_path / "tokens.npz")
     model.reset_state()
     np.testing.assert_array_equal(again(tokens[0]).data, model(tokens[0]).data)
+
+
+def test_gru_refuses_a_new_batch_size_without_reset_state_like_rnn_and_lstm():
+    gru = GRU(3, rng=0)
+    gru(np.ones((4, 2)))
+    state = gru.h
+    with pytest.raises(ValueError, match=r"GRU: an input batch of shape \(1, 2\) does not fit the state of "
+                       r"shape \(4, 3\); call reset_state\(\) to start a new sequence"):
+        gru(np.ones((1, 2)))
+    assert gru.h is state  # nothing changed
+    gru.reset_state()
+    assert gru(np.ones((1, 2))).shape == (1, 3)

@@ -1,6 +1,8 @@
 """check_layer accepts conforming layers and names what is wrong with the others."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -85,6 +87,13 @@ class HiddenState(Scale):
         return [y]
 
 
+class BroadcastsState(HiddenState):
+    """Resets properly, but adds a state of another batch size by broadcasting (GRU's old bug)."""
+
+    def reset_state(self):
+        self.h = None
+
+
 class KeepsGrads(Scale):
     def cleargrads(self):
         pass
@@ -126,8 +135,68 @@ class Lookup:
         self._params.cleargrads()
 
 
-@pytest.mark.parametrize("factory", [lambda: Linear(3), lambda: RNN(3), lambda: LSTM(3), Scale, Lookup],
-                         ids=["linear", "rnn", "lstm", "scale", "integer-inputs"])
+class LazyScale(Scale):
+    """Creates ``w`` on the first call, like a third-party LayerNorm, without the LazyLayer
+    protocol: Model.load into a fresh model cannot create ``w``."""
+
+    def __init__(self):
+        self._params = Parameters()
+
+    def forward(self, x):
+        if "w" not in self._params:
+            self._params.add("w", Parameter(np.linspace(0.5, 1.5, np.shape(x)[-1])))
+        return super().forward(x)
+
+
+class ProtocolLazyScale(LazyScale):
+    """LazyScale with the LazyLayer protocol: loads into a fresh model."""
+
+    in_key = "w"
+
+    @property
+    def initialized(self):
+        return "w" in self._params
+
+    def param_shapes(self, in_size):
+        return {"w": (in_size,)}
+
+    def initialize(self, in_size):
+        self._params.add("w", Parameter(np.linspace(0.5, 1.5, in_size)))
+
+
+class MisdeclaredShapes(ProtocolLazyScale):
+    def param_shapes(self, in_size):
+        return {"w": (in_size, 1)}
+
+
+class InitializeCreatesNothing(ProtocolLazyScale):
+    def initialize(self, in_size):
+        pass
+
+
+class ReadyButNotInitialized(ProtocolLazyScale):
+    def __init__(self):
+        super().__init__()
+        self.initialize(4)
+
+    @property
+    def initialized(self):
+        return False
+
+
+class UnsavedOffset(Scale):
+    """Adds a per-instance random offset that is not a parameter, so saving loses it."""
+
+    def __init__(self):
+        super().__init__()
+        self.offset = np.random.default_rng().standard_normal(4)
+
+    def forward(self, x):
+        return [x * self._params["w"] + self.offset]
+
+
+@pytest.mark.parametrize("factory", [lambda: Linear(3), lambda: RNN(3), lambda: LSTM(3), Scale, Lookup, ProtocolLazyScale],
+                         ids=["linear", "rnn", "lstm", "scale", "integer-inputs", "lazy-with-protocol"])
 def test_conforming_layers_pass(factory):
     check_layer(factory, (2, 4))
 
@@ -144,6 +213,15 @@ def test_conforming_layers_pass(factory):
         (EmptyName, r"parameter name '' is not a non-empty string"),
         (KeepsGrads, r"cleargrads\(\) left the gradient of w"),
         (WrongGradient, r"the gradient of input 0 of step 0 \(shape \(2, 4\)\) is wrong at index \(\d, \d\): analytic"),
+        (LazyScale, r"LazyScale creates its parameters \(w\) on its first call but is not a "
+                    r"cygrad.protocols.LazyLayer \(it lacks in_key, initialized, param_shapes, initialize\), "
+                    r"so Model.load cannot create them in a fresh model"),
+        (MisdeclaredShapes, r"param_shapes\(4\) gives \{'w': \(4, 1\)\}, but the first call created \{'w': \(4,\)\}"),
+        (InitializeCreatesNothing, r"initialize\(4\) created \{\} and left initialized False; expected \{'w': \(4,\)\} and True"),
+        (ReadyButNotInitialized, r"initialized is False, though params\(\) lists \['w'\]"),
+        (BroadcastsState, r"after a batch of shape \(2, 4\), an input of shape \(1, 4\) gave outputs of shape "
+                          r"\[\(2, 4\)\], from a reset state \[\(1, 4\)\]; a stateful layer raises ValueError"),
+        (UnsavedOffset, r"after Model.save and Model.load into a fresh layer, output 0 differs from the saved layer's"),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else "",
 )
@@ -177,3 +255,12 @@ def test_a_lost_gradient_through_the_state_is_caught():
 def test_the_registry_checks_exactly_the_protocol_methods():
     members = {n for n in vars(Layer) if not n.startswith("_")}
     assert set(LAYER_METHODS) == members
+
+
+def test_without_cygrad_models_the_round_trip_is_skipped_with_a_warning(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cygrad.models", None)  # what an environment without it sees
+    with pytest.warns(UserWarning, match=r"check_layer\(UnsavedOffset\): cygrad-models is not installed, so the "
+                      r"Model.save/Model.load round trip was skipped"):
+        check_layer(UnsavedOffset, (2, 4))
+    with pytest.raises(AssertionError, match="is not a cygrad.protocols.LazyLayer"):  # the protocol check still runs
+        check_layer(LazyScale, (2, 4))

@@ -195,6 +195,12 @@ def cygrad_register_activations(register):
     register("linear", lambda x: x)
 '''
     site.add("cygrad-fake-both", {"both": "fake_both_plugin"}, {"fake_both_plugin": source})
+    with pytest.warns(registry.PluginWarning) as caught:
+        registry.names("layers")  # reported when the plugin loads, before any use
+    assert sorted(str(w.message).split(": ", 1)[1].split(" from ")[0] for w in caught) == [
+        "activation 'linear' has the name of layer 'linear'",
+        "layer 'linear' has the name of activation 'linear'",
+    ]
     with pytest.raises(ValueError, match=r"'linear' is both a registered layer and a registered activation; "
                        r"write \{'layer': 'linear'\} or \{'activation': 'linear'\}"):
         Sequential("linear:2")

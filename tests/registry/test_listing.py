@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from cygrad.cli import main as cygrad_main
 from cygrad.registry import PluginInfo
@@ -28,7 +29,7 @@ def test_format_table_lines_up_columns_and_lists_problems_under_their_plugin():
         "    problem: skipped: importing 'x' failed: ImportError: no",
         "inline         (in-process)   -        optimizers: o",
         "",
-        "4 plugins: 3 layers, 2 activations, 1 optimizers, 0 commands; 1 problem",
+        "4 plugins: 3 layers, 2 activations, 1 optimizers, 0 commands, 0 onnx_converters; 1 problem",
     ])
 
 
@@ -72,3 +73,32 @@ def test_cygrad_plugins_command_prints_the_same_table(capsys):
     assert cygrad_main(["plugins"]) == 0
     out = capsys.readouterr().out
     assert out == run_module().stdout
+
+
+def test_cygrad_plugins_prints_its_table_when_a_plugin_hook_calls_sys_exit(site):
+    body = "import sys\nfrom cygrad.registry import hookimpl\n\n@hookimpl\ndef cygrad_register_layers(register):\n    sys.exit(4)\n"
+    site.add("cygrad-fake-exit", {"exit": "fake_exit_plugin"}, {"fake_exit_plugin": body})
+    command = Path(sys.executable).with_name("cygrad")
+    env = {**os.environ, "PYTHONPATH": str(site.root)}
+    done = subprocess.run([str(command), "plugins"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    at = [line.split()[:3] for line in lines].index(["exit", "cygrad-fake-exit", "1.0"])
+    assert lines[at + 1] == "    problem: skipped: cygrad_register_layers raised SystemExit: 4"
+    assert any(line.split()[:2] == ["cygrad.layers", "cygrad-layers"] for line in lines)
+    assert lines[-1].endswith("; 1 problem")
+
+
+def test_cygrad_plugins_lists_a_layer_named_like_an_activation(site):
+    from .test_problems import LAYER_NAMED_RELU
+
+    site.add("cygrad-fake-relu-layer", {"relu-layer": "fake_relu_layer"}, {"fake_relu_layer": LAYER_NAMED_RELU})
+    done = run_module(str(site.root))
+    assert done.returncode == 1
+    problems = [line.strip() for line in done.stdout.splitlines() if line.startswith("    problem:")]
+    assert problems == [
+        "problem: activation 'relu' has the name of layer 'relu' from plugin 'relu-layer' "
+        "(cygrad-fake-relu-layer 1.0), so the name alone is ambiguous in Sequential",
+        "problem: layer 'relu' has the name of activation 'relu' from plugin 'cygrad.functions' "
+        "(cygrad-core 0.1.0), so the name alone is ambiguous in Sequential",
+    ]

@@ -50,6 +50,7 @@ def test_a_plugin_that_fails_to_import_is_skipped_and_others_still_load(site):
         ("def broken(:\n", "SyntaxError"),
         ("raise RuntimeError('plugin exploded')\n", "RuntimeError: plugin exploded"),
         ("import sys\nsys.exit(3)\n", "SystemExit: 3"),
+        ("raise GeneratorExit\n", "failed: GeneratorExit"),
         ("from cygrad import registry\nregistry.names('layers')\n", "PluginError: cygrad.registry: used while plugins are loading"),
     ],
 )
@@ -96,6 +97,19 @@ def test_an_entry_point_to_a_missing_attribute_is_reported(site):
             "skipped: registers activation 'fake_twice' twice",
         ),
         (
+            "@hookimpl\ndef cygrad_register_activations(register):\n    register('fake_ok', abs)\n"
+            "    register('fake_none', lambda: 1)\n",
+            "skipped: registers activation 'fake_none' as fake_bad_plugin.cygrad_register_activations.<locals>.<lambda>, "
+            "which is called "
+            "with one Variable but its signature () cannot take one argument (too many positional arguments)",
+        ),
+        (
+            "def pair(x, y):\n    return x * y\n"
+            "@hookimpl\ndef cygrad_register_activations(register):\n    register('fake_pair', pair)\n",
+            "skipped: registers activation 'fake_pair' as fake_bad_plugin.pair, which is called "
+            "with one Variable but its signature (x, y) cannot take one argument (missing a required argument: 'y')",
+        ),
+        (
             "@hookimpl\ndef cygrad_register_activations(register):\n    raise RuntimeError('boom')\n",
             "skipped: cygrad_register_activations raised RuntimeError: boom",
         ),
@@ -123,7 +137,7 @@ def test_an_entry_point_to_a_missing_attribute_is_reported(site):
         ),
     ],
     ids=["not-callable", "layer-missing-methods", "optimizer-without-update", "bad-name",
-         "same-name-twice", "hook-raises", "bad-register-call", "no-hooks", "unmarked-hook",
+         "same-name-twice", "activation-without-argument", "activation-with-two-arguments", "hook-raises", "bad-register-call", "no-hooks", "unmarked-hook",
          "unknown-hook", "wrong-argument"],
 )
 def test_a_plugin_registering_something_invalid_is_skipped_whole(site, body, problem):
@@ -133,6 +147,97 @@ def test_a_plugin_registering_something_invalid_is_skipped_whole(site, body, pro
     assert bad.provides == {}
     assert len(bad.problems) == 1 and bad.problems[0].startswith(problem)
     assert "fake_ok" not in registry.names("activations")  # nothing of a skipped plugin stays
+
+
+@pytest.mark.parametrize(
+    "statement, problem",
+    [
+        ("sys.exit(4)", "skipped: cygrad_register_layers raised SystemExit: 4"),
+        ("sys.exit()", "skipped: cygrad_register_layers raised SystemExit"),
+        ("raise GeneratorExit('odd')", "skipped: cygrad_register_layers raised GeneratorExit: odd"),
+    ],
+)
+def test_a_hook_that_exits_is_skipped_like_one_that_raises(site, statement, problem):
+    body = f"import sys\n@hookimpl\ndef cygrad_register_layers(register):\n    {statement}\n"
+    site.add("cygrad-fake-exits", {"exits": "fake_exits_plugin"}, {"fake_exits_plugin": HOOK + body})
+    site.add("cygrad-fake-fine", {"fine": "fake_fine_plugin"}, {"fake_fine_plugin": activations_plugin("fake_fine")})
+    discover_with_warning(r"plugin 'exits' \(cygrad-fake-exits 1.0\)")
+    assert row("exits").problems == (problem,)
+    assert registry.activation("fake_fine") is not None and "linear" in registry.names("layers")
+
+
+def test_ctrl_c_in_a_plugin_still_stops_the_program(site):
+    body = "@hookimpl\ndef cygrad_register_activations(register):\n    raise KeyboardInterrupt\n"
+    site.add("cygrad-fake-interrupted", {"interrupted": "fake_interrupted_plugin"},
+             {"fake_interrupted_plugin": HOOK + body})
+    with pytest.raises(KeyboardInterrupt):
+        registry.names("activations")
+
+
+def test_activations_callable_with_one_argument_register_even_without_a_readable_signature(site):
+    body = (
+        "import functools\nimport cygrad.functions as F\n"
+        "class Halve:\n    def __call__(self, x, scale=0.5):\n        return x * scale\n"
+        "@hookimpl\ndef cygrad_register_activations(register):\n"
+        "    register('fake_softmax_rows', functools.partial(F.softmax, axis=1))\n"
+        "    register('fake_halve', Halve())\n"
+        "    register('fake_max', max)\n"  # a builtin whose signature inspect cannot read
+    )
+    site.add("cygrad-fake-sigs", {"sigs": "fake_sigs_plugin"}, {"fake_sigs_plugin": HOOK + body})
+    assert row("sigs").problems == ()
+    assert registry.activation("fake_halve")(Variable(3.0)).item() == 1.5
+
+
+LAYER_NAMED_RELU = SCALE_LAYER + HOOK + "@hookimpl\ndef cygrad_register_layers(register):\n    register('relu', Scale)\n"
+AMBIGUOUS = "so the name alone is ambiguous in Sequential"
+
+
+def test_a_layer_named_like_an_activation_is_a_problem_listed_at_discovery(site):
+    site.add("cygrad-fake-relu-layer", {"relu-layer": "fake_relu_layer"}, {"fake_relu_layer": LAYER_NAMED_RELU})
+    with pytest.warns(PluginWarning) as caught:
+        registry.names("layers")
+    assert sorted(str(w.message).split(": ")[0] for w in caught) == [
+        "cygrad plugin 'cygrad.functions' (cygrad-core 0.1.0)", "cygrad plugin 'relu-layer' (cygrad-fake-relu-layer 1.0)",
+    ]
+    assert row("relu-layer").problems == (
+        "layer 'relu' has the name of activation 'relu' from plugin 'cygrad.functions' (cygrad-core 0.1.0), " + AMBIGUOUS,
+    )
+    assert row("cygrad.functions").problems == (
+        "activation 'relu' has the name of layer 'relu' from plugin 'relu-layer' (cygrad-fake-relu-layer 1.0), " + AMBIGUOUS,
+    )
+    assert registry.activation("relu") is not None  # each kind still answers for itself
+
+
+def test_a_plugin_naming_its_own_layer_and_activation_alike_hears_it_once(site):
+    source = LAYER_NAMED_RELU.replace("'relu'", "'fake_twin'") + (
+        "@hookimpl\ndef cygrad_register_activations(register):\n    register('fake_twin', abs)\n"
+    )
+    site.add("cygrad-fake-twin", {"twin": "fake_twin_plugin"}, {"fake_twin_plugin": source})
+    discover_with_warning("fake_twin")
+    assert row("twin").problems == (f"layer 'fake_twin' has the name of activation 'fake_twin' from this plugin, {AMBIGUOUS}",)
+
+
+def test_strict_mode_refuses_a_layer_named_like_an_activation(site, monkeypatch):
+    site.add("cygrad-fake-relu-layer", {"relu-layer": "fake_relu_layer"}, {"fake_relu_layer": LAYER_NAMED_RELU})
+    monkeypatch.setenv("CYGRAD_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginError, match=r"plugin 'relu-layer' \(cygrad-fake-relu-layer 1.0\): layer 'relu' has the name"):
+        registry.names("layers")
+
+
+def test_strict_mode_refuses_an_in_process_layer_named_like_an_activation(monkeypatch):
+    monkeypatch.setenv("CYGRAD_STRICT_PLUGINS", "1")
+    plugin = types.ModuleType("fake_inline_tanh")
+    exec(SCALE_LAYER + HOOK + "@hookimpl\ndef cygrad_register_layers(register):\n    register('tanh', Scale)\n",
+         plugin.__dict__)
+    try:
+        with pytest.raises(PluginError, match=r"register: plugin 'fake_inline_tanh' \(registered in-process\) has "
+                           r"problems \(CYGRAD_STRICT_PLUGINS is set\): layer 'tanh' has the name of activation 'tanh'"):
+            registry.register(plugin)
+        assert "tanh" not in registry.names("layers")
+        assert all(r.plugin != "fake_inline_tanh" for r in registry.plugins())
+        assert registry.plugins()[0].problems == ()  # the built-in tanh's row is clean again
+    finally:
+        registry.refresh()
 
 
 def test_two_entry_points_naming_the_same_module_load_it_once(site):

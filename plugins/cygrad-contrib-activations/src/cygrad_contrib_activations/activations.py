@@ -5,6 +5,8 @@ Stability: no ``exp`` here ever sees a positive argument that could overflow. so
 """
 from __future__ import annotations
 
+import math
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -50,8 +52,18 @@ def _positive(x: Variable) -> np.ndarray:
     return (x.data > 0).astype(x.dtype)
 
 
+def _coefficient(owner: str, name: str, value: Any) -> float:
+    """``value`` as a float, or a TypeError/ValueError naming ``owner`` and ``name``."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
+    return float(value)
+
+
 def leaky_relu(x: Any, slope: float = 0.01) -> Variable:
     """``x`` where positive, ``slope * x`` elsewhere (the derivative at 0 is ``slope``)."""
+    slope = _coefficient("leaky_relu", "slope", slope)
     x = as_variable(x)
     pos = _positive(x)
     return x * (pos + slope * (1 - pos))
@@ -59,6 +71,7 @@ def leaky_relu(x: Any, slope: float = 0.01) -> Variable:
 
 def elu(x: Any, alpha: float = 1.0) -> Variable:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    alpha = _coefficient("elu", "alpha", alpha)
     x = as_variable(x)
     neg = 1 - _positive(x)
     # exp(x * neg) is exp(0) = 1 where x > 0, so exp never overflows and that branch adds 0.

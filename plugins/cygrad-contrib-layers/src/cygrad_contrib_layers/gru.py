@@ -24,7 +24,8 @@ class GRU(LayerBase):
         n = tanh(a_n + r * g_n)   h' = (1 - z) * n + z * h
 
     The state starts at zero (the first step has no ``g`` term) and carries across calls,
-    graph included, until ``reset_state()``. Without ``in_size`` the parameters are created
+    graph included, until ``reset_state()``; an input whose batch does not match the state
+    raises ValueError (a new batch size needs ``reset_state()`` first). Without ``in_size`` the parameters are created
     on the first call.
     """
 
@@ -55,6 +56,11 @@ class GRU(LayerBase):
         p = self._params
         H = self.hidden_size
         a = F.linear(x, p["Wx"], p["b"])
+        if self.h is not None and self.h.shape[:-1] != a.shape[:-1]:
+            raise ValueError(
+                f"GRU: an input batch of shape {x.shape} does not fit the state of shape "
+                f"{self.h.shape}; call reset_state() to start a new sequence"
+            )
         if self.h is None:
             z = F.sigmoid(a[..., :H])
             h = (1 - z) * F.tanh(a[..., 2 * H :])

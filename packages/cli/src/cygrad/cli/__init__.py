@@ -12,7 +12,7 @@ from cygrad.registry import Command
 
 # Each module defines ``add_parser(subparsers)``, which registers its subcommand and sets
 # ``func`` (called with the parsed arguments, returns the exit status).
-COMMANDS = ["lstm", "rosenbrock", "dot", "plugins", "bench"]
+COMMANDS = ["lstm", "rosenbrock", "dot", "plugins", "bench", "spiral"]
 
 
 def build_parser() -> argparse.ArgumentParser:

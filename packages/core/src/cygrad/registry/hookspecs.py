@@ -27,14 +27,20 @@ Each hook receives one argument, ``register(name, obj)``, to be called once per 
 A plugin may also add subcommands to the ``cygrad`` command (``cygrad_register_commands``).
 Names are case-sensitive identifiers (letters, digits, ``_``, ``.`` and ``-``, starting with a
 letter or ``_``; no ``:`` because ``Sequential`` reads ``"name:args"``); built-in names are
-lowercase and a name claimed by two plugins is an error when it is used, so choose
-distinctive names.
+lowercase. A name claimed by two plugins, or used for both a layer and an activation (which
+``Sequential("name")`` could not tell apart), is a problem listed from the moment the plugin
+loads and an error when the name is used, so choose distinctive names.
 
 A plugin is checked when the registry first loads it. It is skipped, with a warning and its
 error listed by ``cygrad plugins``, when it fails to import, has no marked hook, implements
-an unknown hook, raises inside a hook, or registers something invalid (a bad name, a name
-twice, a non-callable, a layer lacking a Layer method, an optimizer lacking ``update``).
-With ``CYGRAD_STRICT_PLUGINS=1`` every such problem raises instead: run your tests that way.
+an unknown hook, raises inside a hook (``sys.exit()`` included: only Ctrl-C stops the
+program), or registers something invalid (a bad name, a name twice, a non-callable, a layer
+lacking a Layer method, an activation that cannot be called with one argument, an optimizer
+lacking ``update``). With ``CYGRAD_STRICT_PLUGINS=1`` every problem raises instead.
+
+What each kind must provide is declared in ``cygrad.protocols``; ``cygrad.testing`` checks
+a component the way cygrad's own test suite checks every registered one, and
+``pytest --cygrad-conformance`` runs those checks on every installed plugin.
 """
 from __future__ import annotations
 
@@ -48,6 +54,8 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 Register = Callable[[str, Any], None]
+# ONNX converters are registered for a class: register(cls, converter).
+RegisterConverter = Callable[[type, Any], None]
 
 
 @hookspec
@@ -64,12 +72,31 @@ def cygrad_register_layers(register: Register) -> None:
     - ``cleargrads() -> None``: drop every parameter's gradient.
 
     A class is checked for those methods at registration, the built layer when it is built;
-    the error names the missing ones. A stateful layer also defines ``reset_state()``, which
-    ``Sequential.reset_state()`` and the conformance checks call.
+    the error names the missing ones.
 
-    Every registered layer is checked by ``cygrad.testing.check_layer`` in cygrad's test
-    suite (and should be in yours). By default the check builds ``factory(3)`` and feeds one
-    float64 input of shape ``(2, 4)``. A layer that needs something else declares it:
+    Parameters are ``cygrad.layers.Parameter`` objects (``Parameter(array, name="W")``) kept
+    in a ``cygrad.layers.Parameters`` (``params.add("W", p)``), which lists them in insertion
+    order: saved files and optimizer state rely on that order and on the names.
+
+    Two optional protocols (``cygrad.protocols``) matter to ``Model`` and ``Sequential``:
+
+    - a **lazy** layer, whose parameters are created from the first input's last dimension
+      (or its channel axis), is a ``LazyLayer``: ``in_key`` (the parameter whose first
+      dimension is the input size, or dimension ``in_axis`` when the layer sets it),
+      ``initialized`` (False until the parameters exist), ``param_shapes(in_size)``
+      (every name and shape, in ``params()`` order) and ``initialize(in_size)``. Then
+      ``Model.load`` fills a fresh, never-called model from a file; without them it cannot
+      (the file's keys for that layer are "extra"). Subclassing ``cygrad.layers.LayerBase``
+      and defining ``param_shapes`` and ``forward`` gives all of it.
+    - a **stateful** layer, whose output depends on earlier calls, is a ``StatefulLayer``:
+      ``reset_state()`` starts a new sequence (``Sequential.reset_state()`` calls it); an
+      input that does not fit the state (another batch size) raises ValueError rather than
+      being broadcast against it.
+
+    ``cygrad.testing.check_layer`` checks all of this; cygrad's test suite runs it on every
+    registered layer through ``cygrad.testing.check_registered``, as ``pytest
+    --cygrad-conformance`` does on yours. It builds ``factory(3)`` and feeds float64 inputs
+    of shape ``(2, 4)``. A layer that needs something else declares it:
 
     - ``factory.example_args``: a tuple of positional arguments used instead of ``(3,)``
       (``Embedding.example_args = (10, 3)``);
@@ -92,8 +119,11 @@ def cygrad_register_activations(register: Register) -> None:
     ``cygrad.variable.Function`` whose ``backward`` uses such operations. Extra parameters
     must be keyword arguments with defaults (``leaky_relu(x, slope=0.01)``), so
     ``Sequential("leaky_relu:slope=0.2")`` and ``{"activation": "leaky_relu", "slope": 0.2}``
-    can set them. The test suite checks every registered activation's first and second
-    derivatives against finite differences.
+    can set them: an activation that cannot be called with one argument is rejected at
+    registration. ``cygrad.testing.check_activation`` (run on every registered activation by
+    cygrad's test suite and by ``pytest --cygrad-conformance``) checks the shape and dtype
+    kept, first and second derivatives against finite differences, and finite float32
+    results far out in both tails. A name that is also a layer's is a problem.
     """
 
 
@@ -103,8 +133,11 @@ def cygrad_register_optimizers(register: Register) -> None:
 
     ``factory`` is a class (or a function) taking keyword arguments only, with defaults for
     all of them: ``registry.optimizer(name, **kw)`` returns ``factory(**kw)``. The optimizer
-    must have ``update(model)``, updating every parameter in ``model.params()`` that has a
-    gradient (see ``cygrad.optimizers.Optimizer``).
+    must have ``update(model)`` (``cygrad.protocols.SupportsUpdate``), updating every
+    parameter in ``model.params()`` that has a gradient (see ``cygrad.optimizers.Optimizer``).
+    ``cygrad.testing.check_optimizer`` checks that its defaults descend, keep shapes and
+    dtypes, skip parameters without a gradient, and, with ``state_dict()`` and
+    ``load_state_dict(state)``, resume exactly.
     """
 
 
@@ -124,4 +157,36 @@ def cygrad_register_commands(register: Register) -> None:
         @hookimpl
         def cygrad_register_commands(register):
             register("cnn", Command(run=train_cnn, help="train a small CNN", setup=options))
+    """
+
+
+@hookspec
+def cygrad_register_onnx_converters(register: RegisterConverter) -> None:
+    """Register how your classes export to ONNX (``cygrad.onnx.export``): ``register(cls, converter)``.
+
+    ``cls`` is a class, not a name (it is listed under its qualified name,
+    ``my_package.ops.MyFunction``); only instances of exactly that class use the converter.
+
+    - For a ``Function`` subclass, ``converter(node)`` adds the ONNX operations that compute
+      one recorded call and returns the names of its outputs (one name, or one per output).
+      ``node`` (a ``cygrad.onnx.Node``) holds the call (``node.function``, its input names
+      ``node.inputs``, shapes and dtypes, the target ``node.opset``) and builds the graph:
+      ``node.make("Mul", [a, b])``, ``node.constant(array)``, ``node.shape("shape")`` for a
+      shape attribute that may involve the batch axis::
+
+          def convert_softplus(node):
+              return node.make("Softplus", node.inputs)
+
+          @hookimpl
+          def cygrad_register_onnx_converters(register):
+              register(Softplus, convert_softplus)
+
+    - For a recurrent layer class, ``converter`` is the tuple of the attribute names that
+      hold its state (``("h",)``; the LSTM's is ``("h", "c")``): an exported step takes each as
+      an input (``h``) and returns its next value (``h_next``).
+
+    Converters for cygrad's own operations and layers are built into ``cygrad.onnx``; an
+    operation without one makes ``export`` raise ``ValueError`` naming its class. Register
+    plain functions and tuples: the hook runs whether or not ``cygrad-onnx`` is installed,
+    so import nothing from it at module level.
     """

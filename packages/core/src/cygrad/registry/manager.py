@@ -22,8 +22,10 @@ from cygrad.registry.checks import (
     KINDS,
     LAYER_METHODS,
     OPTIMIZER_METHODS,
+    SHARED_NAMES,
     SINGULAR,
     missing_methods,
+    registered_name,
     registration_problem,
 )
 from cygrad.registry.command import Command
@@ -35,6 +37,7 @@ HOOKS = {
     "activations": "cygrad_register_activations",
     "optimizers": "cygrad_register_optimizers",
     "commands": "cygrad_register_commands",
+    "onnx_converters": "cygrad_register_onnx_converters",
 }
 STRICT_ENV = "CYGRAD_STRICT_PLUGINS"
 
@@ -134,10 +137,11 @@ class Registry:
                 continue
             try:
                 plugin = found.entry_point.load()
-            except (Exception, SystemExit) as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit too: a plugin never ends the program
                 record.problems.append(
-                    f"skipped: importing {found.entry_point.value!r} failed: "
-                    f"{type(exc).__name__}: {exc}"
+                    f"skipped: importing {found.entry_point.value!r} failed: {_describe(exc)}"
                 )
                 continue
             pending = self._collect(pm, plugin, record, f"{found.distribution}:{found.name}")
@@ -156,23 +160,15 @@ class Registry:
                 name = getattr(plugin, "__name__", None) or type(plugin).__name__
             record = _Record(name, None, None)
             pending = self._collect(self._pm, plugin, record, name)
-            if strict_from_env():
-                clashes = [
-                    f"{SINGULAR[kind]} {n!r} is already provided by "
-                    f"{self._entries[kind][n][0].record.describe()}"
-                    for kind in KINDS
-                    for n in pending[kind]
-                    if n in self._entries[kind]
-                ]
-                if record.problems or clashes:
-                    if self._pm.is_registered(plugin):
-                        self._pm.unregister(plugin)
-                    raise PluginError(
-                        f"cygrad.registry.register: {record.describe()} has problems "
-                        f"({STRICT_ENV} is set): " + "; ".join(record.problems + clashes)
-                    )
             self._records.append(record)
             self._commit(pending, record)
+            problems = self._problems_of(record)
+            if problems and strict_from_env():
+                self._forget(record, plugin)
+                raise PluginError(
+                    f"cygrad.registry.register: {record.describe()} has problems "
+                    f"({STRICT_ENV} is set): " + "; ".join(problems)
+                )
             self._warn(record)
             return name
 
@@ -227,13 +223,15 @@ class Registry:
     def _call_hook(kind: str, impl: Any, record: _Record, into: dict[str, Any]) -> None:
         registered: list[tuple[Any, Any]] = []
 
-        def register(name: str, obj: Any) -> None:
-            registered.append((name, obj))
+        def register(name: Any, obj: Any) -> None:
+            registered.append((registered_name(kind, name), obj))
 
         try:
             impl.function(**{arg: register for arg in impl.argnames})
-        except Exception as exc:
-            record.problems.append(f"skipped: {HOOKS[kind]} raised {type(exc).__name__}: {exc}")
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit too: a plugin never ends the program
+            record.problems.append(f"skipped: {HOOKS[kind]} raised {_describe(exc)}")
             return
         for name, obj in registered:
             problem = registration_problem(kind, name, obj)
@@ -251,21 +249,45 @@ class Registry:
             if pending[kind]:
                 record.provides[kind] = tuple(sorted(pending[kind]))
 
+    def _forget(self, record: _Record, plugin: object) -> None:
+        """Undo ``_commit`` and the pluggy registration of an in-process plugin."""
+        self._records.remove(record)
+        for entries in self._entries.values():
+            for name in [n for n, es in entries.items() if any(e.record is record for e in es)]:
+                entries[name] = [e for e in entries[name] if e.record is not record]
+                if not entries[name]:
+                    del entries[name]
+        assert self._pm is not None
+        if self._pm.is_registered(plugin):
+            self._pm.unregister(plugin)
+
     # -- problems --------------------------------------------------------------------------
 
-    def _duplicate_problems(self, record: _Record) -> list[str]:
+    def _name_problems(self, record: _Record) -> list[str]:
+        """The names ``record`` shares with another component: a second provider of the same
+        kind, or a layer and an activation of one name (ambiguous in ``Sequential``)."""
         problems = []
         for kind in KINDS:
             for name in record.provides.get(kind, ()):
-                others = [e.record for e in self._entries[kind][name] if e.record is not record]
-                for other in others:
-                    problems.append(
-                        f"{SINGULAR[kind]} {name!r} is also provided by {other.describe()}"
-                    )
+                for other_kind in SHARED_NAMES[kind]:
+                    for entry in self._entries[other_kind].get(name, ()):
+                        other = entry.record
+                        if other_kind == kind and other is not record:
+                            problems.append(
+                                f"{SINGULAR[kind]} {name!r} is also provided by {other.describe()}"
+                            )
+                        elif other_kind != kind and (other is not record or kind == "layers"):
+                            # A plugin clashing with itself hears it once, for its layer.
+                            by = "this plugin" if other is record else other.describe()
+                            problems.append(
+                                f"{SINGULAR[kind]} {name!r} has the name of "
+                                f"{SINGULAR[other_kind]} {name!r} from {by}, so the name alone "
+                                "is ambiguous in Sequential"
+                            )
         return problems
 
     def _problems_of(self, record: _Record) -> list[str]:
-        return record.problems + self._duplicate_problems(record)
+        return record.problems + self._name_problems(record)
 
     def _all_problems(self) -> list[str]:
         return [
@@ -382,6 +404,12 @@ def _outside_stacklevel() -> int:
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
         frame, level = frame.f_back, level + 1
     return level
+
+
+def _describe(exc: BaseException) -> str:
+    """``SystemExit: 4``, or the bare type name when the exception has no message."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _check_kind(where: str, kind: str) -> None:

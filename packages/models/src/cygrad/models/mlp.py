@@ -1,7 +1,7 @@
 """MLP: the seed's multi-layer perceptron, one Linear per output size."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 import cygrad.functions as F
@@ -43,11 +43,13 @@ class MLP(Model):
         activation: Activation = F.sigmoid,
         rng: RNGLike = None,
     ) -> None:
-        if isinstance(out_sizes, (int, str)) or len(out_sizes) == 0:
+        iterable = isinstance(out_sizes, Iterable) and not isinstance(out_sizes, str)
+        sizes = list(out_sizes) if iterable else []
+        if not sizes:
             raise ValueError(f"MLP: out_sizes must be a non-empty list of ints, got {out_sizes!r}")
         self.activation = resolve_activation(activation)
         gen = rng_from(rng)
-        super().__init__([Linear(n, rng=gen) for n in out_sizes])
+        super().__init__([Linear(n, rng=gen) for n in sizes])
 
     def forward(self, x: Any) -> Variable:
         """``x`` through every layer, with the activation between layers."""

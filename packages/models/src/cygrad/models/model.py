@@ -1,18 +1,24 @@
-"""Model: an ordered list of layers with one parameter namespace, saved to and loaded from .npz."""
+"""Model: an ordered list of layers with one parameter namespace, saved to and loaded from files."""
 from __future__ import annotations
 
 import os
-import tempfile
-import zipfile
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from cygrad.layers import Layer, Parameters
+from cygrad.models import file_formats
+from cygrad.models.atomic_write import atomic_write
+from cygrad.models.loading import NameMap, check_load_options, entries_from_mapping, load_entries
+from cygrad.protocols import awaiting_parameters
 from cygrad.variable import Variable
 
 __all__ = ["Model"]
+
+#: What ``_expected_params`` tells per key: the shape (None where the file must tell it) and
+#: the dtype the value takes.
+Expected = dict[str, tuple[tuple[int, ...] | None, np.dtype]]
 
 
 class Model:
@@ -24,7 +30,13 @@ class Model:
     """
 
     def __init__(self, layers: Iterable[Layer] | None = None) -> None:
-        self.layers: list[Layer] = [] if layers is None else list(layers)
+        if layers is None:
+            layers = []
+        if isinstance(layers, (str, bytes, Mapping)) or not isinstance(layers, Iterable):
+            raise TypeError(
+                f"Model: layers must be a list of layers (or None), got {type(layers).__name__}"
+            )
+        self.layers: list[Layer] = list(layers)
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise TypeError(
@@ -42,11 +54,18 @@ class Model:
         return self.forward(x)
 
     def params(self) -> Parameters:
-        """Every layer's parameters, keyed ``"<layer index>.<name>"``, layer by layer."""
+        """Every layer's parameters, keyed ``"<layer index>.<name>"``, layer by layer.
+
+        A parameter reached more than once (the same layer at two positions) is listed once,
+        under its first key, so an optimizer steps it once and files hold it once.
+        """
         out = Parameters()
+        seen: set[int] = set()
         for i, layer in enumerate(self.layers):
             for name, p in layer.params().items():
-                out.add(f"{i}.{name}", p)
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.add(f"{i}.{name}", p)
         return out
 
     def cleargrads(self) -> None:
@@ -54,108 +73,114 @@ class Model:
         for layer in self.layers:
             layer.cleargrads()
 
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's value, keyed and ordered as ``params()`` lists them."""
+        return {key: data.copy() for key, data in self._arrays("Model.state_dict").items()}
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, allow_nonfinite: bool = False
+    ) -> None:
+        """Set the parameters from a mapping of names to arrays, with ``load``'s checks.
+
+        ``strict=False`` loads the names present in both, ignores the mapping's other names
+        and leaves parameters it lacks as they are; a shape mismatch is refused either way.
+        The values are copied: later changes to the mapping's arrays do not reach the model.
+        """
+        who = "Model.load_state_dict"
+        check_load_options(who, None, allow_nonfinite)
+        entries = entries_from_mapping(who, state_dict)
+        load_entries(self, entries, who=who, strict=strict, allow_nonfinite=allow_nonfinite)
+
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the parameters to ``path`` (exactly that name) as an .npz archive.
+        """Write the parameters to ``path`` (exactly that name): ``.safetensors`` by suffix,
+        else an .npz archive.
 
-        The archive is written to a temporary file in the same folder and renamed over
-        ``path`` only when complete, so a failed save never damages an existing file.
+        The file is written to a temporary file in the target's folder and renamed over it
+        only when complete, so a failed save never damages an existing file (see
+        ``atomic_write``). Saving through a symbolic link writes the link's target.
         """
-        path = os.fspath(path)
-        for i, layer in enumerate(self.layers):
-            if not getattr(layer, "initialized", True):
-                raise ValueError(
-                    f"Model.save: layer {i} ({type(layer).__name__}) has no parameters yet; "
-                    "call the model once (or give the layer in_size) before saving"
-                )
-        arrays = {key: p.data for key, p in self.params().items()}
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                # A file object, not a name: np.savez would append ".npz" to a name without it.
-                np.savez(f, allow_pickle=False, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, _mode_for(path))
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        path = _check_path("Model.save", path)
+        fmt = file_formats.for_path("Model.save", path)
+        arrays = self._arrays("Model.save")
+        atomic_write("Model.save", path, lambda f: fmt.write(f, arrays))
 
-    def load(self, path: str | os.PathLike[str]) -> None:
-        """Set the parameters from an .npz archive written by ``save``.
+    def load(
+        self,
+        path: str | os.PathLike[str],
+        map_names: NameMap = None,
+        allow_nonfinite: bool = False,
+    ) -> None:
+        """Set the parameters from a file written by ``save`` (or any .npz or .safetensors).
 
-        Every key and shape is checked before anything changes; missing, extra or mis-shaped
-        keys raise ValueError naming them, and the model is left as it was. Pickled objects
-        are refused. A layer not called yet (lazy input size) is created with the file's
-        shapes, so a fresh model loads without a dummy call: such a layer (``initialized``
-        False) provides ``in_key`` (the parameter whose dimension ``in_axis``, 0 unless the
-        layer sets it, is the input size), ``param_shapes(in_size)`` and
-        ``initialize(in_size)``, as every ``LayerBase`` does.
+        Names, shapes and dtypes are read from the file's headers and checked before any data
+        is read; missing, extra, mis-shaped or non-float entries raise ValueError naming them.
+        Then values that overflow the model's dtype, and NaN or inf (unless
+        ``allow_nonfinite``), are refused. On any error the model is left as it was. Pickled
+        objects are refused. ``map_names`` renames the file's entries: a dict of file names to
+        model names, or a callable ``(name, array) -> (model_name, array)``, or None to skip
+        the entry (a callable sees every array, so the file is read before the checks).
+
+        A layer not called yet (lazy input size) is created with the file's shapes, so a fresh
+        model loads without a dummy call: such a layer (``initialized`` False) provides
+        ``in_key`` (the parameter whose dimension ``in_axis``, 0 unless the layer sets it, is
+        the input size), ``param_shapes(in_size)`` and ``initialize(in_size)``, as every
+        ``LayerBase`` does.
         """
-        path = os.fspath(path)
-        arrays = _read_npz(path)
-        expected, to_create, problems = self._expected_shapes(arrays)
-        missing = [k for k in expected if k not in arrays]
-        extra = [k for k in arrays if k not in expected]
-        misshaped = [
-            f"{k} (file {arrays[k].shape}, model {s})"
-            for k, s in expected.items()
-            if s is not None and k in arrays and arrays[k].shape != s
-        ]
-        not_float = [
-            f"{k} ({arrays[k].dtype})"
-            for k in expected
-            if k in arrays and arrays[k].dtype.kind != "f"
-        ]
-        for label, keys in [
-            ("missing", missing),
-            ("extra", extra),
-            ("mis-shaped", misshaped),
-            ("not floating point", not_float),
-        ]:
-            if keys:
-                problems.append(f"{label}: {', '.join(keys)}")
-        if problems:
-            raise ValueError(
-                f"Model.load({path!r}): the file does not match the model, nothing was changed; "
-                + "; ".join(problems)
+        path = _check_path("Model.load", path)
+        who = f"Model.load({path!r})"
+        check_load_options(who, map_names, allow_nonfinite)
+        fmt = file_formats.for_path(who, path)
+        with fmt.open_entries(who, path) as entries:
+            load_entries(
+                self, entries, who=who, map_names=map_names, allow_nonfinite=allow_nonfinite
             )
-        for layer, in_size in to_create:
-            layer.initialize(in_size)
-        for key, p in self.params().items():
-            p.data = arrays[key].astype(p.dtype, copy=False)
 
-    def _expected_shapes(
-        self, arrays: Mapping[str, np.ndarray]
-    ) -> tuple[dict[str, tuple[int, ...] | None], list[tuple[Any, int]], list[str]]:
-        """The keys (and shapes, None where unknown) ``load`` expects, in ``params()`` order.
+    def _arrays(self, who: str) -> dict[str, np.ndarray]:
+        """The parameters' arrays as ``params()`` lists them; every layer must have them."""
+        for i, layer in enumerate(self.layers):
+            if awaiting_parameters(layer):
+                raise ValueError(
+                    f"{who}: layer {i} ({type(layer).__name__}) has no parameters yet; "
+                    "call the model once (or give the layer in_size) first"
+                )
+        return {key: p.data for key, p in self.params().items()}
 
-        Also the lazy layers to create and with which input size (read from the file), and
-        problems found on the way.
+    def _expected_params(
+        self, shapes: Mapping[str, tuple[int, ...]]
+    ) -> tuple[Expected, list[tuple[Any, int]], list[str]]:
+        """The keys loading expects, in ``params()`` order, given the source's ``shapes``.
+
+        Also the lazy layers to create and with which input size (read from ``shapes``), and
+        problems found on the way. A layer or parameter met again is skipped, as in ``params()``.
         """
-        expected: dict[str, tuple[int, ...] | None] = {}
+        expected: Expected = {}
         to_create: list[tuple[Any, int]] = []
         problems: list[str] = []
+        seen: set[int] = set()
         for i, layer in enumerate(self.layers):
-            if getattr(layer, "initialized", True):
-                expected.update({f"{i}.{name}": p.shape for name, p in layer.params().items()})
+            if not awaiting_parameters(layer):
+                for name, p in layer.params().items():
+                    if id(p) not in seen:
+                        seen.add(id(p))
+                        expected[f"{i}.{name}"] = (p.shape, p.dtype)
                 continue
-            # A lazy layer: its input size is dimension in_axis of its in_key parameter
-            # (a convolution's weight (out, in, kh, kw) has it on axis 1).
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            # A lazy layer: its input size is dimension in_axis of its in_key parameter (a
+            # convolution's weight (out, in, kh, kw) has it on axis 1).
+            dtype = np.dtype(getattr(layer, "dtype", np.float64))
             axis = getattr(layer, "in_axis", 0)
             key = f"{i}.{layer.in_key}"
-            shape = arrays[key].shape if key in arrays else None
+            shape = shapes.get(key)
             if shape is None or len(shape) <= axis or shape[axis] < 1:
                 if shape is not None:
                     problems.append(f"{key} has shape {shape}, which gives no input size")
-                expected.update({f"{i}.{name}": None for name in layer.param_shapes(1)})
+                expected.update({f"{i}.{name}": (None, dtype) for name in layer.param_shapes(1)})
                 continue
             to_create.append((layer, shape[axis]))
-            expected.update({f"{i}.{n}": s for n, s in layer.param_shapes(shape[axis]).items()})
+            shapes_here = layer.param_shapes(shape[axis])
+            expected.update({f"{i}.{n}": (s, dtype) for n, s in shapes_here.items()})
         return expected, to_create, problems
 
     def __repr__(self) -> str:
@@ -163,26 +188,10 @@ class Model:
         return f"{type(self).__name__}({body}\n)" if body else f"{type(self).__name__}()"
 
 
-def _read_npz(path: str) -> dict[str, np.ndarray]:
-    """Every array of the .npz archive at ``path``; pickled objects are refused."""
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (ValueError, OSError, EOFError) as e:
-        raise ValueError(f"Model.load({path!r}): not a readable .npz archive: {e}") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise ValueError(f"Model.load({path!r}): a single .npy array, not an .npz archive")
-    try:
-        with loaded:
-            return {key: loaded[key] for key in loaded.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"Model.load({path!r}): cannot read an array: {e}") from None
-
-
-def _mode_for(path: str) -> int:
-    """The mode of a saved file: the replaced file's, else rw-r--r--."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        return 0o644
+def _check_path(who: str, path: Any) -> str:
+    """``path`` as a str; bytes and other types are refused."""
+    if isinstance(path, (str, os.PathLike)):
+        path = os.fspath(path)
+    if not isinstance(path, str):
+        raise TypeError(f"{who}: path must be a str or os.PathLike naming a file, got {path!r}")
+    return path

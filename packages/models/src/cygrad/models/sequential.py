@@ -20,7 +20,7 @@ from typing import Any, Union
 from cygrad import registry
 from cygrad.layers import Parameters
 from cygrad.models.model import Model
-from cygrad.protocols import Layer
+from cygrad.protocols import Layer, StatefulLayer
 from cygrad.registry.checks import LAYER_METHODS, missing_methods
 from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, rng_from
@@ -80,11 +80,11 @@ class Sequential(Model):
         super().__init__([layer for layer, _ in built])
 
     def reset_state(self) -> None:
-        """Reset every stateful item (those with ``reset_state``), e.g. before a new sequence."""
+        """Reset every stateful item (a ``cygrad.protocols.StatefulLayer``), as before a new
+        sequence."""
         for layer in self.layers:
-            reset = getattr(layer, "reset_state", None)
-            if callable(reset):
-                reset()
+            if isinstance(layer, StatefulLayer):
+                layer.reset_state()
 
     def to_config(self) -> list[Config]:
         """The items as dicts (``{"layer": "linear", "out_size": 64}``, ``{"activation": "relu"}``).
@@ -163,10 +163,25 @@ def _from_mapping(i: int, item: Mapping[str, Any]) -> tuple[str, str, list[Any],
             f"Sequential: item {i} {dict(item)!r} needs exactly one of the keys 'layer' and "
             "'activation'"
         )
+    name, args = item[kinds[0]], item.get("args", [])
+    if not isinstance(name, str):
+        raise TypeError(
+            f"Sequential: item {i}: {kinds[0]!r} must be a registered name (a str), got "
+            f"{type(name).__name__} {name!r}"
+        )
+    if not isinstance(args, (list, tuple)):
+        raise TypeError(
+            f"Sequential: item {i} {name!r}: 'args' must be a list of positional arguments, got "
+            f"{type(args).__name__} {args!r}"
+        )
     kw = {k: v for k, v in item.items() if k not in ("layer", "activation", "args")}
-    args = list(item.get("args", []))
+    not_names = [k for k in kw if not isinstance(k, str)]
+    if not_names:
+        raise TypeError(
+            f"Sequential: item {i} {name!r}: argument names must be str, got {not_names!r}"
+        )
     kind = "layers" if kinds[0] == "layer" else "activations"
-    return kind, item[kinds[0]], args, kw
+    return kind, name, list(args), kw
 
 
 def _kind_of(i: int, name: str) -> str:

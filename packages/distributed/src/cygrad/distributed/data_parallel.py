@@ -1,0 +1,354 @@
+"""``DataParallel``: synchronous data-parallel training of a cygrad model on Ray workers.
+
+Every step splits the global batch into one contiguous shard per worker; each worker returns
+the loss and one flat gradient buffer of its shard; the driver combines them as the
+shard-size-weighted mean (so the step equals the single-process step on the whole batch),
+takes the step on its own model and sends the mean back, and every worker takes the same
+step. The driver's model is therefore always at the last completed step: it is what a
+replacement worker starts from, what ``save`` writes and what Ctrl-C leaves behind.
+"""
+from __future__ import annotations
+
+import os
+import re
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import ray
+from ray.exceptions import RayActorError, RayTaskError
+
+from cygrad.distributed import checkpoint, checks, runtime
+from cygrad.distributed.errors import WorkerError
+from cygrad.distributed.flat import Gradient, weighted_mean
+from cygrad.distributed.interrupt import interrupts_deferred
+from cygrad.distributed.progress import ProgressBar
+from cygrad.distributed.replica import PROBE_ROWS, Replica
+from cygrad.distributed.shards import Rows, row_count, shard_rows
+from cygrad.distributed.worker import Worker
+from cygrad.variable import no_grad, test_mode
+
+__all__ = ["DataParallel"]
+
+RemoteWorker = ray.remote(Worker)
+
+
+class DataParallel:
+    """Train ``model()`` with ``optimizer()`` on ``loss`` over ``workers`` Ray workers.
+
+    ``model`` and ``optimizer`` are zero-argument factories, run here at construction and
+    once in every worker; ``loss(y, t)`` returns a 0-d Variable, the mean over the rows.
+    Construction checks the arguments and starts nothing: Ray starts (``address=None``, a
+    private local Ray shared by this process's trainers) or is joined (``"auto"``,
+    ``"host:port"``) at the first ``fit``. ``close()`` (or leaving a ``with`` block) ends the
+    workers and, for the last trainer, Ray.
+    """
+
+    def __init__(
+        self,
+        model: Callable[[], Any],
+        optimizer: Callable[[], Any],
+        loss: Callable[[Any, Any], Any],
+        *,
+        workers: int = 2,
+        address: str | None = None,
+        cpus_per_worker: float = 1,
+        max_restarts: int = 3,
+    ) -> None:
+        checks.check_factory("model", model, "params")
+        checks.check_factory("optimizer", optimizer, "update")
+        checks.check_callable(checks.OWNER, "loss", loss)
+        self.workers, self.address, self.cpus_per_worker, self.max_restarts = (
+            checks.check_options(workers, address, cpus_per_worker, max_restarts)
+        )
+        self._factories = (model, optimizer, loss)
+        self._replica = Replica(
+            checks.check_model(model()), checks.check_optimizer(optimizer()), loss
+        )
+        self._handles: list[Any] = []
+        self._data: tuple[Any, Any] | None = None
+        self._deaths = 0
+        self._closed = False
+        self._release: weakref.finalize | None = None
+
+    @property
+    def model(self) -> Any:
+        """The driver's model, holding the parameters of the last completed step."""
+        return self._replica.model
+
+    def fit(
+        self,
+        x: Any,
+        t: Any,
+        *,
+        epochs: int = 1,
+        batch_size: int,
+        shuffle: bool = True,
+        rng: Any = None,
+        progress: bool = True,
+    ) -> list[float]:
+        """Train for ``epochs`` passes over ``x``, ``t``; the loss of each epoch, averaged
+        over its rows, each batch measured before its update.
+
+        A later call continues from where this one ended (parameters and optimizer state).
+        """
+        x, t = checks.check_data(checks.FIT, x, t)
+        epochs = checks.check_size(checks.FIT, "epochs", epochs)
+        batch_size = checks.check_size(checks.FIT, "batch_size", batch_size)
+        shuffle = checks.check_flag(checks.FIT, "shuffle", shuffle)
+        progress = checks.check_flag(checks.FIT, "progress", progress)
+        gen = checks.check_rng(checks.FIT, rng)
+        self._check_open("fit")
+        self._replica.initialize(x)
+        with no_grad():
+            probe = self._replica.loss(self.model(x[:PROBE_ROWS]), t[:PROBE_ROWS])
+        checks.check_loss_value(probe)
+        self._connect()
+        self._deaths = 0
+        self._data = (ray.put(x), ray.put(t))
+        try:
+            self._begin()
+            return [
+                self._epoch(len(x), batch_size, gen if shuffle else None, progress, e, epochs)
+                for e in range(1, epochs + 1)
+            ]
+        finally:
+            self._data = None
+
+    def evaluate(self, x: Any, t: Any, metric: Callable[[Any, Any], Any] | None = None) -> float:
+        """``metric(y, t)`` (the loss when None) over all rows, computed here with the
+        current parameters, under ``no_grad`` and ``test_mode``."""
+        x, t = checks.check_data("DataParallel.evaluate", x, t)
+        if metric is not None:
+            checks.check_callable("DataParallel.evaluate", "metric", metric)
+        with no_grad(), test_mode():
+            value = (metric or self._replica.loss)(self.model(x), t)
+        return float(np.asarray(getattr(value, "data", value)))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the parameters and the optimizer state to ``path`` as one .npz archive,
+        atomically (an interrupted save never damages an existing file)."""
+        path = os.fspath(path)
+        for i, layer in enumerate(getattr(self.model, "layers", [])):
+            if not getattr(layer, "initialized", True):
+                raise ValueError(
+                    f"DataParallel.save: layer {i} ({type(layer).__name__}) has no parameters "
+                    "yet; fit or evaluate once before saving"
+                )
+        state = self._replica.state()
+        checkpoint.write(path, checkpoint.pack(state["params"], state["optimizer"]))
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Take the parameters and optimizer state from a file ``save`` wrote.
+
+        Everything is checked first (on a scratch model and optimizer from the factories): a
+        file of another architecture or optimizer raises ValueError naming the problems and
+        changes nothing. Layers still sized lazily get their size from the file. The workers
+        receive the loaded state before the next step.
+        """
+        path = os.fspath(path)
+        owner = f"DataParallel.load({path!r})"
+        params, opt_state = checkpoint.unpack(owner, checkpoint.read("DataParallel.load", path))
+        scratch = self._factories[0]()
+        problems = _create_lazy_layers(scratch, params)
+        # The driver's model may already be sized (by a fit): its shapes must match too.
+        problems += _mismatches(scratch, params) or _mismatches(self.model, params, True)
+        if not problems:
+            try:
+                self._factories[1]().load_state_dict(opt_state, scratch)
+            except (TypeError, ValueError) as e:
+                problems.append(f"optimizer: {e}")
+        if problems:
+            raise ValueError(
+                f"{owner}: the file does not match the trainer, nothing was changed; "
+                + "; ".join(problems)
+            )
+        _create_lazy_layers(self.model, params)
+        self._replica.optimizer.load_state_dict(opt_state, self.model)
+        for name, p in self.model.params().items():
+            p.data = params[name].astype(p.dtype, copy=True)
+
+    def close(self) -> None:
+        """End the workers and release Ray (the last trainer shuts down a private Ray or
+        disconnects from a cluster). Calling it again does nothing."""
+        self._closed = True
+        if self._release is not None:
+            self._release()
+
+    def __enter__(self) -> DataParallel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "local" if self.address is None else self.address
+        return (
+            f"DataParallel(workers={self.workers}, address={where!r}, "
+            f"cpus_per_worker={self.cpus_per_worker:g}, max_restarts={self.max_restarts})"
+        )
+
+    # --- the steps -------------------------------------------------------------------------
+
+    def _epoch(
+        self, n: int, batch_size: int, gen: np.random.Generator | None, progress: bool,
+        epoch: int, epochs: int,
+    ) -> float:
+        """One pass over the rows; the loss averaged over them. Ends with the replicas'
+        checksums, which must all equal the driver's."""
+        order = None if gen is None else gen.permutation(n)
+        steps = -(-n // batch_size)
+        bar = ProgressBar(steps, f"epoch {epoch}/{epochs}") if progress else None
+        total = 0.0
+        for k in range(steps):
+            lo, hi = k * batch_size, min(n, (k + 1) * batch_size)
+            rows: Rows = slice(lo, hi) if order is None else order[lo:hi]
+            shards = shard_rows(rows, self.workers)
+            loss_sum, count, mean, present = weighted_mean(
+                self._gather([(i, "gradient", (shard,)) for i, shard in enumerate(shards)])
+            )
+            self._step(mean, present)
+            total += loss_sum
+            if bar is not None:
+                bar.update(k + 1, total / hi)
+        sums = self._gather([(i, "checksum", ()) for i in range(self.workers)])
+        if set(sums) != {self._replica.checksum()}:
+            raise WorkerError(
+                f"DataParallel.fit: after epoch {epoch} the replicas' parameters differ "
+                f"(checksums {sums}, driver {self._replica.checksum()})"
+            )
+        return total / n
+
+    def _step(self, mean: np.ndarray, present: np.ndarray) -> None:
+        """Send the combined gradient to every worker and take the step here too."""
+        flat = ray.put(mean)
+        for handle in self._handles:
+            handle.step.remote(flat, present)
+        with interrupts_deferred():
+            self._replica.step(mean, present)
+
+    def _gather(self, calls: list[tuple[int, str, tuple]]) -> list[Any]:
+        """Call ``method(*args)`` on worker ``i`` for each ``(i, method, args)``, in
+        parallel; the results in order. A worker that died is replaced from the driver's
+        state and its call made again."""
+        refs = [getattr(self._handles[i], method).remote(*args) for i, method, args in calls]
+        results = []
+        for ref, (i, method, args) in zip(refs, calls):
+            while True:
+                try:
+                    results.append(self._result(i, ref))
+                    break
+                except RayActorError as death:
+                    self._replace(i, death)
+                    ref = getattr(self._handles[i], method).remote(*args)
+        return results
+
+    def _result(self, i: int, ref: Any) -> Any:
+        """The value of ``ref`` from worker ``i``; user code that raised there becomes a
+        WorkerError carrying the worker's traceback."""
+        try:
+            return ray.get(ref)
+        except RayActorError as e:
+            if e.actor_init_failed:
+                raise WorkerError(
+                    f"DataParallel: worker {i} could not build its model and optimizer: {e}"
+                ) from None
+            raise
+        except RayTaskError as e:
+            # Ray's text (where the worker ran, and its traceback), without terminal colours.
+            trace = re.sub(r"\x1b\[[0-9;]*m", "", str(e))
+            raise WorkerError(
+                f"DataParallel.fit: worker {i} raised {type(e.cause).__name__}: {e.cause}\n"
+                f"Worker traceback:\n{trace}",
+                worker_traceback=trace,
+            ) from None
+
+    # --- workers and Ray -------------------------------------------------------------------
+
+    def _check_open(self, method: str) -> None:
+        if self._closed:
+            raise RuntimeError(f"DataParallel.{method}: the trainer is closed")
+
+    def _connect(self) -> None:
+        """Start or join Ray and start the workers (first ``fit`` only)."""
+        if self._release is not None:
+            return
+        runtime.acquire(checks.OWNER, self.address, self.workers * self.cpus_per_worker)
+        self._handles = [self._spawn() for _ in range(self.workers)]
+        self._release = weakref.finalize(self, _shut_down, self._handles)
+
+    def _spawn(self) -> Any:
+        return RemoteWorker.options(num_cpus=self.cpus_per_worker, max_restarts=0).remote(
+            *self._factories
+        )
+
+    def _begin(self) -> None:
+        """Give every worker this fit's data and the driver's parameters and optimizer. A
+        worker found dead (it may have died between fits) is replaced without counting."""
+        state = ray.put(self._replica.state())
+        refs = [h.begin.remote(*self._data, state) for h in self._handles]
+        for i, ref in enumerate(refs):
+            try:
+                self._result(i, ref)
+            except RayActorError as death:
+                self._replace(i, death, counted=False)
+
+    def _replace(self, i: int, death: RayActorError, counted: bool = True) -> None:
+        """Put a new worker, started from the driver's state, in the place of worker ``i``.
+
+        More than ``max_restarts`` counted deaths in one fit raise WorkerError.
+        """
+        if counted:
+            self._deaths += 1
+            if self._deaths > self.max_restarts:
+                raise WorkerError(
+                    f"DataParallel.fit: workers died {self._deaths} times in this fit, more "
+                    f"than max_restarts={self.max_restarts}; the last: {death}"
+                )
+        ray.kill(self._handles[i], no_restart=True)
+        self._handles[i] = self._spawn()
+        state = ray.put(self._replica.state())
+        self._gather([(i, "begin", (*self._data, state))])
+
+
+def _create_lazy_layers(model: Any, params: dict[str, np.ndarray]) -> list[str]:
+    """Give layers sized lazily the input size the file's parameters imply (as
+    ``Model.load`` does); the problems found instead."""
+    problems = []
+    for i, layer in enumerate(getattr(model, "layers", [])):
+        if getattr(layer, "initialized", True):
+            continue
+        key = f"{i}.{layer.in_key}"
+        shape = params[key].shape if key in params else ()
+        if len(shape) == 0 or shape[0] < 1:
+            problems.append(f"no input size for layer {i} ({type(layer).__name__}) in {key}")
+        else:
+            layer.initialize(shape[0])
+    return problems
+
+
+def _mismatches(model: Any, params: dict[str, np.ndarray], shapes_only: bool = False) -> list[str]:
+    """How ``params`` (from a file) differ from ``model``'s parameters (only in the shapes
+    of the parameters both have, with ``shapes_only``)."""
+    mine = {name: p.shape for name, p in model.params().items()}
+    found = {
+        "mis-shaped": [
+            f"{n} (file {params[n].shape}, model {s})"
+            for n, s in mine.items()
+            if n in params and params[n].shape != s
+        ],
+        "missing": [n for n in mine if n not in params],
+        "extra": [n for n in params if n not in mine],
+        "not floating point": [f"{n} ({a.dtype})" for n, a in params.items() if a.dtype.kind != "f"],
+    }
+    if shapes_only:
+        found = {"mis-shaped": found["mis-shaped"]}
+    return [f"{label}: {', '.join(names)}" for label, names in found.items() if names]
+
+
+def _shut_down(handles: list[Any]) -> None:
+    """End the workers and release this trainer's use of Ray."""
+    for handle in handles:
+        ray.kill(handle, no_restart=True)
+    runtime.release()

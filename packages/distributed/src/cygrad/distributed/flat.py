@@ -1,0 +1,83 @@
+"""One flat buffer for all of a model's gradients: what a worker sends and receives per step."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import numpy as np
+
+from cygrad.variable import Variable
+
+
+class FlatLayout:
+    """Where each parameter's gradient lives in the flat buffer, in ``params()`` order.
+
+    The buffer's dtype is the parameters' common dtype, so a float32 model exchanges float32.
+    A parameter that got no gradient is marked absent (and zero in the buffer), so the
+    optimizer skips it exactly as it would in a single process.
+    """
+
+    def __init__(self, params: Mapping[str, Variable]) -> None:
+        self.names = list(params)
+        self.shapes = [p.shape for p in params.values()]
+        sizes = [int(np.prod(s, dtype=np.int64)) for s in self.shapes]
+        self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
+        self.size = sum(sizes)
+        self.dtype = np.result_type(*[p.dtype for p in params.values()]) if params else np.float64
+
+    def gradients(self, params: Mapping[str, Variable]) -> tuple[np.ndarray, np.ndarray]:
+        """The parameters' gradients in one buffer, and which parameters had one."""
+        flat = np.zeros(self.size, dtype=self.dtype)
+        present = np.zeros(len(self.names), dtype=bool)
+        for i, (p, (lo, hi)) in enumerate(zip(params.values(), self.bounds)):
+            if p.grad is not None:
+                flat[lo:hi] = p.grad.data.reshape(-1)
+                present[i] = True
+        return flat, present
+
+    def set_gradients(
+        self, params: Mapping[str, Variable], flat: np.ndarray, present: np.ndarray
+    ) -> None:
+        """Give every present parameter its slice of ``flat`` as gradient; the rest none."""
+        for i, (p, (lo, hi)) in enumerate(zip(params.values(), self.bounds)):
+            p.grad = (
+                Variable(flat[lo:hi].reshape(self.shapes[i]).astype(p.dtype, copy=False))
+                if present[i]
+                else None
+            )
+
+    def matches(self, params: Mapping[str, Variable]) -> bool:
+        """Whether ``params`` has exactly these names and shapes, in this order."""
+        return list(params) == self.names and [p.shape for p in params.values()] == self.shapes
+
+
+def checksum(params: Mapping[str, Variable]) -> str:
+    """A digest of every parameter's bytes, in order: equal digests mean equal replicas."""
+    digest = hashlib.blake2b(digest_size=16)
+    for p in params.values():
+        digest.update(np.ascontiguousarray(p.data).tobytes())
+    return digest.hexdigest()
+
+
+Gradient = tuple[float, int, "np.ndarray | None", "np.ndarray | None"]
+"""What a replica computes on its rows: the loss summed over the rows (the mean loss times
+their count), the count, the flat gradient and which parameters had one (None for no rows)."""
+
+
+def weighted_mean(shards: list[Gradient]) -> Gradient:
+    """The shards combined into the gradient of the whole batch.
+
+    The loss is a mean over rows, so the batch's gradient is the shard gradients weighted by
+    each shard's share of the rows; a parameter is present when any shard had its gradient.
+    """
+    total = sum(count for _, count, _, _ in shards)
+    loss_sum = sum(loss for loss, _, _, _ in shards)
+    mean: np.ndarray | None = None
+    present: np.ndarray | None = None
+    for _, count, flat, has in shards:
+        if count == 0:
+            continue
+        part = flat * (count / total)
+        mean = part if mean is None else np.add(mean, part, out=mean)
+        present = has.copy() if present is None else present | has
+    return loss_sum, total, mean, present

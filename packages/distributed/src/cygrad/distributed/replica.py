@@ -1,0 +1,75 @@
+"""``Replica``: one copy of the model and its optimizer, and the step every copy takes.
+
+The driver holds one and each worker holds one; all run the same code on the same numbers,
+so the copies stay equal.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from cygrad.distributed.flat import FlatLayout, Gradient, checksum
+from cygrad.variable import no_grad
+
+PROBE_ROWS = 8
+"""Rows of a forward pass that gives lazily sized layers their parameters."""
+
+
+class Replica:
+    """A model, its optimizer and the loss, with the gradient and update steps."""
+
+    def __init__(self, model: Any, optimizer: Any, loss: Callable[..., Any]) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.loss = loss
+        self.layout: FlatLayout | None = None
+
+    def initialize(self, x: np.ndarray) -> None:
+        """One ``no_grad`` forward pass on the first rows of ``x``, so lazily sized layers
+        have parameters, and the layout of the gradient buffer."""
+        with no_grad():
+            self.model(x[:PROBE_ROWS])
+        self.layout = FlatLayout(self.model.params())
+
+    def gradient(self, x: np.ndarray, t: np.ndarray) -> Gradient:
+        """Loss and gradients of the rows ``x``, ``t`` (nothing for no rows)."""
+        count = len(x)
+        if count == 0:
+            return 0.0, 0, None, None
+        self.model.cleargrads()
+        loss = self.loss(self.model(x), t)
+        loss.backward()
+        flat, present = self.layout.gradients(self.model.params())
+        return float(loss.data) * count, count, flat, present
+
+    def step(self, flat: np.ndarray, present: np.ndarray) -> None:
+        """The optimizer step with the gradient ``flat``."""
+        self.layout.set_gradients(self.model.params(), flat, present)
+        self.optimizer.update(self.model)
+
+    def checksum(self) -> str:
+        return checksum(self.model.params())
+
+    def state(self) -> dict[str, Any]:
+        """Parameters (by name) and optimizer state: what a new replica starts from."""
+        return {
+            "params": {name: p.data for name, p in self.model.params().items()},
+            "optimizer": self.optimizer.state_dict(),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Take the parameters and optimizer state of another replica (copies)."""
+        params = self.model.params()
+        theirs = state["params"]
+        mine = {name: p.shape for name, p in params.items()}
+        driver = {name: array.shape for name, array in theirs.items()}
+        if driver != mine:
+            raise ValueError(
+                f"DataParallel: a worker's model has parameters {mine}, the driver's {driver}; "
+                "the model factory must build the same architecture every time"
+            )
+        self.optimizer.load_state_dict(state["optimizer"], self.model)
+        for name, p in params.items():
+            p.data = np.array(theirs[name], dtype=p.dtype, copy=True)

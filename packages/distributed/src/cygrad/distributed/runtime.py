@@ -1,0 +1,93 @@
+"""The process's connection to Ray, shared by every trainer and counted.
+
+``address=None`` starts a private local Ray (never one named by ``RAY_ADDRESS``), with no
+dashboard and quiet logs; ``"auto"`` or ``"host:port"`` joins an existing cluster. The first
+trainer to need Ray starts or joins it; the last one to close shuts it down (for a cluster,
+only this process's connection: the cluster keeps running). A process connected to Ray by
+other means keeps that connection, which no trainer shuts down.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+
+import ray
+
+_lock = threading.Lock()
+_users = 0
+_address: str | None = None
+_owned = False
+
+CPU_WAIT_S = 10.0
+
+
+def acquire(owner: str, address: str | None, cpus: float) -> None:
+    """Count one more user of Ray, starting or joining it first if needed.
+
+    ``cpus`` is what the caller's workers reserve; a private runtime gets at least that many
+    (and at least the machine's count), so more workers than cores still run.
+    """
+    global _users, _address, _owned
+    with _lock:
+        wanted = "local" if address is None else address
+        if _users == 0:
+            if ray.is_initialized():
+                if address is None:
+                    raise RuntimeError(
+                        f"{owner}: address=None starts a private Ray, but this process is "
+                        "already connected to Ray; pass address='auto' to use that one"
+                    )
+                _owned = False
+            else:
+                _start(wanted, cpus)
+                _owned = True
+            _address = wanted
+        elif wanted != _address:
+            raise RuntimeError(
+                f"{owner}: this process already uses Ray at {_address!r} for another trainer; "
+                f"it cannot also use {wanted!r}"
+            )
+        if wanted == "local":
+            _wait_for_cpus(owner, cpus)
+        _users += 1
+
+
+def release() -> None:
+    """Count one user less; the last one shuts down what ``acquire`` started or joined."""
+    global _users, _owned
+    with _lock:
+        _users -= 1
+        if _users == 0 and _owned:
+            ray.shutdown()
+            _owned = False
+
+
+def _wait_for_cpus(owner: str, cpus: float) -> None:
+    """Wait (up to ``CPU_WAIT_S``) until the private Ray has ``cpus`` CPUs free: trainers
+    alive at once share the CPUs it was started with, and a closing one frees its own a
+    moment later. Beyond that, an error rather than workers queued forever."""
+    total = ray.cluster_resources().get("CPU", 0.0)
+    deadline = time.monotonic() + CPU_WAIT_S
+    while (free := ray.available_resources().get("CPU", 0.0)) < cpus:
+        if cpus > total or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"{owner}: the process's local Ray has {free:g} of its {total:g} CPUs free "
+                f"and the workers need {cpus:g}; close the other trainers first"
+            )
+        time.sleep(0.1)
+
+
+def _start(address: str, cpus: float) -> None:
+    quiet = dict(logging_level=logging.ERROR, log_to_driver=False)
+    if address == "local":
+        ray.init(
+            address="local",
+            num_cpus=max(os.cpu_count() or 1, math.ceil(cpus)),
+            include_dashboard=False,
+            **quiet,
+        )
+    else:
+        ray.init(address=address, **quiet)

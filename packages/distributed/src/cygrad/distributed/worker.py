@@ -1,0 +1,49 @@
+"""``Worker``: the Ray actor that holds one replica and the data of the current ``fit``.
+
+Data arrive once per ``fit`` through the object store (read in place, never copied to the
+worker); per step the worker receives which rows are its shard and returns one flat gradient
+buffer, then receives the combined gradient and takes the optimizer step.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from cygrad.distributed.flat import Gradient
+from cygrad.distributed.replica import Replica
+from cygrad.distributed.shards import Rows
+
+
+class Worker:
+    """One replica in a worker process; the driver calls these methods through Ray."""
+
+    def __init__(
+        self, model: Callable[[], Any], optimizer: Callable[[], Any], loss: Callable[..., Any]
+    ) -> None:
+        self.replica = Replica(model(), optimizer(), loss)
+        self.x: np.ndarray | None = None
+        self.t: np.ndarray | None = None
+
+    def begin(self, x: np.ndarray, t: np.ndarray, state: dict[str, Any]) -> None:
+        """Start a ``fit``: keep the data, and take the driver's parameters and optimizer."""
+        self.x, self.t = x, t
+        self.replica.initialize(x)
+        self.replica.load_state(state)
+
+    def gradient(self, rows: Rows) -> Gradient:
+        """Loss and gradient of this worker's shard of the current batch."""
+        return self.replica.gradient(self.x[rows], self.t[rows])
+
+    def step(self, flat: np.ndarray, present: np.ndarray) -> None:
+        """The optimizer step with the combined gradient (copied: the store's is read-only)."""
+        self.replica.step(flat.copy(), present)
+
+    def checksum(self) -> str:
+        return self.replica.checksum()
+
+    def pid(self) -> int:
+        """The worker's process id (to find or stop the process from outside)."""
+        return os.getpid()

@@ -1,0 +1,69 @@
+"""``cygrad spiral`` in this process (``--workers 0``), without cygrad-distributed, and with bad
+options; the run on Ray workers is in tests/distributed/test_data_parallel.py."""
+import csv
+import importlib.util
+import sys
+
+import pytest
+
+from cygrad.cli import main
+
+TINY = ["spiral", "--epochs", "3", "--hidden", "5", "--no-progress"]
+
+
+def test_in_process_training_reports_and_writes_the_files(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(TINY + ["--workers", "0", "--out", str(out)]) == 0
+    stdout, stderr = capsys.readouterr()
+    assert "trained 3 epochs in this process" in stdout
+    accuracy = float(stdout.split("accuracy ")[1].split()[0])
+    with open(out / "spiral.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["x0", "x1", "label", "predicted"] and len(rows) == 301
+    assert accuracy == pytest.approx(sum(r[2] == r[3] for r in rows[1:]) / 300, abs=1e-4)
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (out / "spiral.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert "pip install matplotlib" in stdout
+    assert stderr == ""
+
+
+def test_the_progress_bar_on_stderr(tmp_path, capsys):
+    assert main(TINY[:-1] + ["--workers", "0", "--out", str(tmp_path)]) == 0
+    assert f"epoch 3/3 [{'#' * 30}] 10/10 loss" in capsys.readouterr().err
+
+
+def test_workers_without_cygrad_distributed_get_one_line_with_the_install_command(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "cygrad.distributed", None)
+    assert main(TINY + ["--workers", "2", "--out", str(tmp_path / "x")]) == 1
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and len(stderr.strip().splitlines()) == 1
+    assert 'pip install "cygrad[distributed]"' in stderr
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    "option, value, words",
+    [
+        ("--workers", "-1", "must be at least 0"),
+        ("--epochs", "0", "must be at least 1"),
+        ("--batch-size", "x", "expected an integer"),
+        ("--lr", "inf", "must be finite and above 0"),
+    ],
+)
+def test_bad_options_exit_2(option, value, words, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["spiral", option, value])
+    assert info.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert option in last and words in last
+
+
+def test_an_output_path_that_is_a_file_exits_2_before_training(tmp_path, capsys):
+    taken = tmp_path / "file"
+    taken.write_text("")
+    assert main(TINY + ["--workers", "0", "--out", str(taken)]) == 2
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and stderr.count("\n") == 1 and "is a file" in stderr

@@ -1,0 +1,359 @@
+"""DataParallel on a local Ray shared by the module: exact equivalence with the
+single-process loop, worker deaths, user exceptions, Ctrl-C, checkpoints and float32."""
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+from functools import partial
+
+import numpy as np
+import pytest
+import ray
+
+import cygrad.functions as F
+from cygrad.distributed import DataParallel, WorkerError
+from cygrad.models import MLP
+from cygrad.optimizers import SGD, Adam, Momentum
+from cygrad.variable import no_grad
+
+pytestmark = pytest.mark.usefixtures("local_ray")
+
+
+def data(rows=23, features=4, classes=3, dtype=np.float64, seed=1):
+    gen = np.random.default_rng(seed)
+    return gen.standard_normal((rows, features)).astype(dtype), gen.integers(0, classes, rows)
+
+
+model = partial(MLP, [5, 3], rng=0)
+loss = F.softmax_cross_entropy
+
+
+def reference(model_factory, optimizer_factory, x, t, *, epochs, batch_size, rng, shuffle=True,
+              steps=None):
+    """The single-process loop DataParallel must equal: the model after ``epochs`` (or only
+    ``steps`` steps), and the per-epoch losses averaged over rows."""
+    net, opt = model_factory(), optimizer_factory()
+    with no_grad():
+        net(x[:8])
+    gen = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    losses, done = [], 0
+    for _ in range(epochs):
+        order = gen.permutation(len(x)) if shuffle else np.arange(len(x))
+        total = 0.0
+        for lo in range(0, len(x), batch_size):
+            if steps is not None and done == steps:
+                return net, losses
+            rows = order[lo:lo + batch_size]
+            net.cleargrads()
+            value = loss(net(x[rows]), t[rows])
+            value.backward()
+            opt.update(net)
+            total += float(value.data) * len(rows)
+            done += 1
+        losses.append(total / len(x))
+    return net, losses
+
+
+def assert_same_params(a, b, rtol=1e-12):
+    pa, pb = a.params(), b.params()
+    assert list(pa) == list(pb)
+    for name in pa:
+        np.testing.assert_allclose(pa[name].data, pb[name].data, rtol=rtol, atol=0, err_msg=name)
+
+
+def params_of(net):
+    return {name: p.data.copy() for name, p in net.params().items()}
+
+
+class CountingLoss:
+    """The test loss, which at chosen calls (counted over all worker processes, in a file
+    under a lock) does something to the worker: ``action(driver_pid)``. Calls in the driver
+    (the check on the first rows) are not counted."""
+
+    def __init__(self, folder, calls, action):
+        self.counter = os.path.join(folder, "calls")
+        self.calls = set(calls)
+        self.action = action
+        self.driver = os.getpid()
+
+    def __call__(self, y, t):
+        if os.getpid() != self.driver:
+            with open(self.counter, "a+") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                f.seek(0)
+                n = int(f.read() or 0) + 1
+                f.seek(0)
+                f.truncate()
+                f.write(str(n))
+            if n in self.calls:
+                self.action(self.driver)
+        return loss(y, t)
+
+    def count(self):
+        with open(self.counter) as f:
+            return int(f.read())
+
+
+def die(driver):
+    """Kill this worker's process, as the OOM killer or a lost node would."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def explode(driver):
+    raise ValueError("the shard loss exploded")
+
+
+def interrupt_driver(driver):
+    """Press Ctrl-C in the driver."""
+    os.kill(driver, signal.SIGINT)
+
+
+OPTIMIZERS = {
+    "sgd": partial(SGD, lr=0.5),
+    "momentum": partial(Momentum, lr=0.2, momentum=0.9),
+    "adam": partial(Adam, lr=0.05),
+}
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_every_step_equals_the_single_process_step_on_the_whole_batch(workers):
+    # 23 rows in batches of 7 (7, 7, 7, 2): uneven shards, and an empty one for 3 workers.
+    x, t = data()
+    for name, optimizer in OPTIMIZERS.items():
+        expected, expected_losses = reference(
+            model, optimizer, x, t, epochs=3, batch_size=7, rng=5
+        )
+        with DataParallel(model, optimizer, loss, workers=workers) as trainer:
+            losses = trainer.fit(x, t, epochs=3, batch_size=7, rng=5, progress=False)
+            assert_same_params(trainer.model, expected)
+            np.testing.assert_allclose(losses, expected_losses, rtol=1e-12, err_msg=name)
+
+
+def test_replicas_start_from_the_drivers_parameters_whatever_the_factory_draws():
+    # An unseeded model factory: every worker's own draw differs from the driver's.
+    x, t = data()
+    unseeded = partial(partial(model.func, [5, 3]))
+    with DataParallel(unseeded, OPTIMIZERS["sgd"], loss, workers=2) as trainer:
+        start = trainer.model
+        trainer.fit(x[:8], t[:8], epochs=1, batch_size=8, shuffle=False, progress=False)
+        before = params_of(start)
+        losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=3, progress=False)
+
+    def same_start():
+        net = model()
+        net(x[:8])
+        for name, p in net.params().items():
+            p.data = before[name].copy()
+        return net
+
+    expected, expected_losses = reference(
+        same_start, OPTIMIZERS["sgd"], x, t, epochs=2, batch_size=7, rng=3
+    )
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+
+
+def test_fit_again_continues_from_where_the_last_fit_ended():
+    x, t = data()
+    gen = np.random.default_rng(8)
+    expected, expected_losses = reference(
+        model, OPTIMIZERS["adam"], x, t, epochs=3, batch_size=6, rng=np.random.default_rng(8)
+    )
+    with DataParallel(model, OPTIMIZERS["adam"], loss, workers=2) as trainer:
+        losses = trainer.fit(x, t, epochs=2, batch_size=6, rng=gen, progress=False)
+        losses += trainer.fit(x, t, epochs=1, batch_size=6, rng=gen, progress=False)
+        assert_same_params(trainer.model, expected)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+
+
+def test_without_shuffle_batches_come_in_row_order():
+    x, t = data()
+    expected, expected_losses = reference(
+        model, OPTIMIZERS["momentum"], x, t, epochs=2, batch_size=5, rng=0, shuffle=False
+    )
+    with DataParallel(model, OPTIMIZERS["momentum"], loss, workers=2) as trainer:
+        losses = trainer.fit(x, t, epochs=2, batch_size=5, shuffle=False, progress=False)
+        assert_same_params(trainer.model, expected)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+
+
+@pytest.mark.parametrize("deaths", [[1], [2, 5], [4, 9, 10]])
+def test_a_worker_killed_mid_step_is_replaced_and_the_step_redone(tmp_path, deaths):
+    # Calls count over both workers (4 steps an epoch, 2 shards a step, 3 epochs).
+    x, t = data()
+    killer = CountingLoss(tmp_path, deaths, die)
+    expected, expected_losses = reference(
+        model, OPTIMIZERS["adam"], x, t, epochs=3, batch_size=7, rng=4
+    )
+    with DataParallel(model, OPTIMIZERS["adam"], killer, workers=2) as trainer:
+        losses = trainer.fit(x, t, epochs=3, batch_size=7, rng=4, progress=False)
+        assert_same_params(trainer.model, expected)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+    # Each killed call was made again by the replacement: no step lost or applied twice.
+    assert killer.count() == 3 * 4 * 2 + len(deaths)
+
+
+def test_a_worker_that_died_between_fits_is_replaced_at_the_next(tmp_path):
+    x, t = data()
+    expected, _ = reference(model, OPTIMIZERS["momentum"], x, t, epochs=2, batch_size=7, rng=2)
+    gen = np.random.default_rng(2)
+    with DataParallel(model, OPTIMIZERS["momentum"], loss, workers=2, max_restarts=0) as trainer:
+        trainer.fit(x, t, epochs=1, batch_size=7, rng=gen, progress=False)
+        pid = ray.get(trainer._handles[1].pid.remote())
+        os.kill(pid, signal.SIGKILL)
+        trainer.fit(x, t, epochs=1, batch_size=7, rng=gen, progress=False)
+        assert ray.get(trainer._handles[1].pid.remote()) != pid
+        assert_same_params(trainer.model, expected)
+
+
+def test_more_deaths_than_max_restarts_raise_worker_error(tmp_path):
+    x, t = data()
+    killer = CountingLoss(tmp_path, range(1, 100), die)
+    with DataParallel(model, OPTIMIZERS["sgd"], killer, workers=2, max_restarts=1) as trainer:
+        before = params_of(trainer.model)
+        with pytest.raises(WorkerError, match=r"died 2 times .* more than max_restarts=1"):
+            trainer.fit(x, t, epochs=1, batch_size=7, progress=False)
+        after = params_of(trainer.model)
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_a_user_exception_in_a_worker_arrives_with_its_traceback(tmp_path):
+    # One worker: the third loss call is the third step; two steps were completed.
+    x, t = data()
+    failing = CountingLoss(tmp_path, [3], explode)
+    with DataParallel(model, OPTIMIZERS["adam"], failing, workers=1) as trainer:
+        with pytest.raises(WorkerError, match="ValueError: the shard loss exploded") as info:
+            trainer.fit(x, t, epochs=1, batch_size=5, shuffle=False, progress=False)
+        assert isinstance(info.value, RuntimeError)
+        trace = info.value.worker_traceback
+        assert 'test_data_parallel.py", line' in trace and "in explode" in trace
+        assert "\x1b" not in trace
+        assert trace in str(info.value)
+        assert failing.count() == 3  # not retried
+        two_steps, _ = reference(
+            model, OPTIMIZERS["adam"], x, t, epochs=1, batch_size=5, rng=0, shuffle=False,
+            steps=2,
+        )
+        assert_same_params(trainer.model, two_steps)
+        # Still usable at the last completed step.
+        trainer.fit(x, t, epochs=1, batch_size=5, shuffle=False, progress=False)
+
+
+def test_ctrl_c_leaves_the_model_at_the_last_completed_step(tmp_path):
+    x, t = data()
+    ctrl_c = CountingLoss(tmp_path, [4], interrupt_driver)
+    with DataParallel(model, OPTIMIZERS["momentum"], ctrl_c, workers=1) as trainer:
+        with pytest.raises(KeyboardInterrupt):
+            trainer.fit(x, t, epochs=2, batch_size=5, shuffle=False, progress=False)
+        three_steps, _ = reference(
+            model, OPTIMIZERS["momentum"], x, t, epochs=1, batch_size=5, rng=0, shuffle=False,
+            steps=3,
+        )
+        assert_same_params(trainer.model, three_steps)
+        trainer.fit(x, t, epochs=1, batch_size=5, shuffle=False, progress=False)
+
+
+def test_save_load_and_resume_equal_an_uninterrupted_run(tmp_path):
+    x, t = data()
+    path = tmp_path / "run.npz"
+    expected, expected_losses = reference(
+        model, OPTIMIZERS["adam"], x, t, epochs=3, batch_size=6, rng=np.random.default_rng(9)
+    )
+    gen = np.random.default_rng(9)
+    with DataParallel(model, OPTIMIZERS["adam"], loss, workers=2) as first:
+        losses = first.fit(x, t, epochs=2, batch_size=6, rng=gen, progress=False)
+        first.save(path)
+    # A new trainer, its layers not yet sized, resumes from the file.
+    with DataParallel(model, OPTIMIZERS["adam"], loss, workers=2) as second:
+        second.load(path)
+        losses += second.fit(x, t, epochs=1, batch_size=6, rng=gen, progress=False)
+        assert_same_params(second.model, expected)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+    assert sorted(os.listdir(tmp_path)) == ["run.npz"]
+
+
+def test_load_reaches_the_running_workers_before_the_next_step(tmp_path):
+    x, t = data()
+    path = tmp_path / "epoch1.npz"
+    with DataParallel(model, OPTIMIZERS["momentum"], loss, workers=2) as trainer:
+        trainer.fit(x, t, epochs=1, batch_size=7, rng=1, progress=False)
+        trainer.save(path)
+        first = trainer.fit(x, t, epochs=1, batch_size=7, rng=2, progress=False)
+        after = params_of(trainer.model)
+        trainer.load(path)
+        again = trainer.fit(x, t, epochs=1, batch_size=7, rng=2, progress=False)
+        assert again == first
+        assert all(np.array_equal(after[k], v.data) for k, v in trainer.model.params().items())
+
+
+def test_load_refuses_another_architecture_and_changes_nothing(tmp_path):
+    x, t = data()
+    other = tmp_path / "other.npz"
+    with DataParallel(partial(model.func, [6, 3], rng=0), OPTIMIZERS["adam"], loss,
+                      workers=1) as trainer:
+        trainer.fit(x, t, epochs=1, batch_size=7, rng=0, progress=False)
+        trainer.save(other)
+    with DataParallel(model, OPTIMIZERS["adam"], loss, workers=1) as trainer:
+        trainer.fit(x, t, epochs=1, batch_size=7, rng=0, progress=False)
+        before = params_of(trainer.model)
+        with pytest.raises(ValueError, match=r"nothing was changed.*mis-shaped: 0.W"):
+            trainer.load(other)
+        assert all(np.array_equal(before[k], v.data) for k, v in trainer.model.params().items())
+        wrong_optimizer = tmp_path / "sgd.npz"
+        with DataParallel(model, OPTIMIZERS["sgd"], loss, workers=1) as sgd:
+            sgd.fit(x, t, epochs=1, batch_size=7, rng=0, progress=False)
+            sgd.save(wrong_optimizer)
+        with pytest.raises(ValueError, match="optimizer: .*'SGD', not 'Adam'"):
+            trainer.load(wrong_optimizer)
+
+
+def test_float32_models_exchange_float32_and_match_the_single_process_loop():
+    x, t = data(dtype=np.float32)
+    expected, expected_losses = reference(
+        model, OPTIMIZERS["sgd"], x, t, epochs=2, batch_size=7, rng=6
+    )
+    with DataParallel(model, OPTIMIZERS["sgd"], loss, workers=2) as trainer:
+        losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=6, progress=False)
+        assert all(p.dtype == np.float32 for p in trainer.model.params().values())
+        _, count, flat, _ = ray.get(trainer._handles[0].gradient.remote(slice(0, 4)))
+        assert count == 4 and flat.dtype == np.float32
+        assert_same_params(trainer.model, expected, rtol=1e-5)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-5)
+
+
+def test_the_progress_bar_and_evaluate(capsys):
+    x, t = data()
+    with DataParallel(model, OPTIMIZERS["adam"], loss, workers=2) as trainer:
+        losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=0)
+        assert trainer.evaluate(x, t) == pytest.approx(float(loss(trainer.model(x), t).data))
+        accuracy = trainer.evaluate(x, t, F.accuracy)
+        assert accuracy == float(F.accuracy(trainer.model(x), t).data)
+    err = capsys.readouterr().err
+    assert f"epoch 2/2 [{'#' * 30}] 4/4 loss {losses[1]:.6f}\n" in err
+
+
+def test_after_close_fit_is_refused():
+    x, t = data()
+    trainer = DataParallel(model, OPTIMIZERS["sgd"], loss, workers=1)
+    trainer.fit(x, t, batch_size=8, progress=False)
+    trainer.close()
+    trainer.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        trainer.fit(x, t, batch_size=8, progress=False)
+
+
+def test_the_spiral_demo_on_workers_gives_the_in_process_numbers(tmp_path, capsys):
+    from cygrad.cli import main
+
+    tiny = ["spiral", "--epochs", "3", "--hidden", "5", "--no-progress"]
+    assert main(tiny + ["--workers", "0", "--out", str(tmp_path / "a")]) == 0
+    in_process = capsys.readouterr().out
+    assert main(tiny + ["--workers", "2", "--out", str(tmp_path / "b")]) == 0
+    on_workers = capsys.readouterr().out
+    assert "on 2 Ray workers" in on_workers
+
+    def results(text):
+        return text.split("final loss")[1].split("wrote")[0]
+
+    assert results(on_workers) == results(in_process)
+    assert (tmp_path / "b" / "spiral.csv").read_text() == (tmp_path / "a" / "spiral.csv").read_text()

@@ -1,0 +1,155 @@
+"""Where the workers run: a private local Ray shared by the process's trainers (whatever
+RAY_ADDRESS says), shut down by the last close; an existing cluster joined and left running."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+import ray
+
+import cygrad.functions as F
+from cygrad.distributed import DataParallel, runtime
+from cygrad.models import MLP
+from cygrad.optimizers import SGD
+
+model = partial(MLP, [4, 2], rng=0)
+x = np.random.default_rng(0).standard_normal((12, 3))
+t = np.arange(12) % 2
+
+
+def trainer(**options):
+    return DataParallel(model, partial(SGD, lr=0.1), F.softmax_cross_entropy, **options)
+
+
+def test_trainers_share_one_private_ray_which_the_last_close_shuts_down(monkeypatch, capfd):
+    # Nobody listens there: the private Ray must not try to join it.
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:9")
+    first, second = trainer(workers=1), trainer(workers=1)
+    assert not ray.is_initialized()  # construction starts nothing
+    first.fit(x, t, batch_size=4, progress=False)
+    node = ray.get_runtime_context().get_node_id()
+    second.fit(x, t, batch_size=4, progress=False)
+    assert ray.get_runtime_context().get_node_id() == node
+    with pytest.raises(RuntimeError, match="already uses Ray at 'local'"):
+        trainer(workers=1, address="auto").fit(x, t, batch_size=4, progress=False)
+    first.close()
+    assert ray.is_initialized()
+    second.close()
+    assert not ray.is_initialized()
+    assert "Started a local Ray instance" not in capfd.readouterr().err
+
+
+def test_more_workers_than_cores_run_and_a_trainer_that_cannot_fit_is_told(monkeypatch):
+    many = os.cpu_count() + 1
+    with trainer(workers=many) as first:
+        first.fit(x, t, batch_size=6, progress=False)
+        assert ray.cluster_resources()["CPU"] == many
+        monkeypatch.setattr(runtime, "CPU_WAIT_S", 0.5)
+        with pytest.raises(RuntimeError, match=f"has 0 of its {many} CPUs free .* need 1"):
+            trainer(workers=1).fit(x, t, batch_size=6, progress=False)
+        assert ray.is_initialized()
+    assert not ray.is_initialized()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ray_command() -> str:
+    return str(Path(sys.executable).with_name("ray"))
+
+
+@pytest.fixture
+def head(monkeypatch):
+    """A real one-node cluster from ``ray start --head`` on 127.0.0.1 with token
+    authentication (the token in Ray's default file, ~/.ray/auth_token, which this process
+    reads too), in its own short temporary folder and process group; stopped by ending
+    that group only (``ray stop`` would stop every Ray on the machine)."""
+    port = free_port()
+    folder = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # Ray's socket paths must stay short
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    process = subprocess.Popen(
+        [ray_command(), "start", "--head", "--block", f"--port={port}",
+         "--node-ip-address=127.0.0.1", f"--temp-dir={folder}", "--num-cpus=2",
+         "--include-dashboard=false", "--disable-usage-stats"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _listening(port):
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "ray start --head did not come up"
+            time.sleep(0.5)
+        yield f"127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+DRIVER = """
+import sys
+from functools import partial
+
+import numpy as np
+import ray
+
+import cygrad.functions as F
+from cygrad.distributed import DataParallel
+from cygrad.models import MLP
+from cygrad.optimizers import SGD
+
+address, out = sys.argv[1:]
+x = np.random.default_rng(0).standard_normal((12, 3))
+t = np.arange(12) % 2
+with DataParallel(partial(MLP, [4, 2], rng=0), partial(SGD, lr=0.1), F.softmax_cross_entropy,
+                  workers=2, address=address) as trainer:
+    trainer.fit(x, t, epochs=3, batch_size=5, shuffle=False, progress=False)
+    assert ray.cluster_resources()["CPU"] == 2
+    params = {name: p.data for name, p in trainer.model.params().items()}
+assert not ray.is_initialized()
+np.savez(out, **params)
+"""
+
+
+def test_training_joins_a_cluster_and_leaves_it_running(head, tmp_path):
+    # The driver is a fresh process, as a user's script would be: Ray reads the
+    # authentication settings when a process first uses it.
+    address, process = head
+    out = tmp_path / "params.npz"
+    subprocess.run([sys.executable, "-c", DRIVER, address, str(out)], check=True, timeout=300)
+    assert process.poll() is None and _listening(int(address.split(":")[1]))  # still running
+    net, opt = model(), SGD(lr=0.1)
+    net(x[:8])
+    for _ in range(3):
+        for lo in range(0, len(x), 5):
+            net.cleargrads()
+            F.softmax_cross_entropy(net(x[lo:lo + 5]), t[lo:lo + 5]).backward()
+            opt.update(net)
+    with np.load(out) as trained:
+        for name, p in net.params().items():
+            np.testing.assert_allclose(trained[name], p.data, rtol=1e-12)
