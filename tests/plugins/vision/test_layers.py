@@ -134,6 +134,18 @@ def test_a_fresh_uncalled_model_loads_saved_weights_running_statistics_included(
         np.testing.assert_array_equal(fresh(IMAGES).data, trained(IMAGES).data)
 
 
+def test_state_dict_carries_the_running_statistics():
+    model = Sequential("batchnorm", "linear:2", rng=0)
+    model(IMAGES[:, :, 0, 0])
+    state = model.state_dict()
+    assert list(state)[:4] == ["0.gamma", "0.beta", "0.avg_mean", "0.avg_var"]
+    fresh = Sequential("batchnorm", "linear:2", rng=1)
+    fresh.load_state_dict(state)
+    np.testing.assert_array_equal(fresh.params()["0.avg_var"].data, state["0.avg_var"])
+    with variable.test_mode():
+        np.testing.assert_array_equal(fresh(IMAGES[:, :, 0, 0]).data, model(IMAGES[:, :, 0, 0]).data)
+
+
 def test_a_file_for_other_channels_is_refused(tmp_path):
     Model([Conv2d(4, 3, in_channels=2, rng=0)]).save(tmp_path / "m.npz")
     with pytest.raises(ValueError, match=r"0\.W \(file \(4, 2, 3, 3\), model \(4, 3, 3, 3\)\)"):
