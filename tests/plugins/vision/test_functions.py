@@ -106,6 +106,16 @@ def test_overlapping_max_windows_add_their_gradients():
     assert x.grad.data.tolist() == [[[[0.0, 2.0, 0.0]]]]
 
 
+def test_an_empty_batch_gives_an_empty_batch_and_zero_gradients():
+    x = Variable(np.ones((0, 2, 5, 5)))
+    W = Variable(np.ones((3, 2, 3, 3)))
+    ys = [VF.conv2d(x, W, pad=1), VF.max_pool2d(x, 2), VF.avg_pool2d(x, 2), VF.im2col(x, 3)]
+    assert [y.shape for y in ys] == [(0, 3, 5, 5), (0, 2, 2, 2), (0, 2, 2, 2), (0, 18, 9)]
+    for y in ys:
+        y.backward()
+    assert x.grad.shape == x.shape and W.grad.shape == W.shape and not W.grad.data.any()
+
+
 GEOMETRIES = [((3, 3), 1, 0), ((3, 2), 2, 1), ((2, 3), (1, 2), (1, 0))]
 
 
@@ -205,7 +215,8 @@ def test_float32_stays_float32_forward_and_backward(make):
     (lambda: VF.conv2d(np.ones((1, 2, 4, 4)), np.ones((3, 3, 3, 3))), ValueError,
      r"conv2d: x of shape \(1, 2, 4, 4\) has 2 channels, but W of shape \(3, 3, 3, 3\) expects 3"),
     (lambda: VF.conv2d(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3))), ValueError,
-     r"conv2d: W must have shape \(out_channels, in_channels, KH, KW\), got shape \(3, 2, 3\)"),
+     r"conv2d: W must have shape \(out_channels, in_channels, KH, KW\) with at least one "
+     r"filter, got shape \(3, 2, 3\)"),
     (lambda: VF.conv2d(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3)), np.ones(2)), ValueError,
      r"conv2d: b must have shape \(3,\) for 3 filters, got \(2,\)"),
     (lambda: VF.conv2d(np.ones((2, 4, 4)), np.ones((3, 2, 3, 3))), ValueError,

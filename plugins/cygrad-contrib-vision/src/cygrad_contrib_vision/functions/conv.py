@@ -28,7 +28,7 @@ class Convolution2d(Function):
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         (n, o), (oh, ow) = (x.shape[0], W.shape[0]), self.window.out
         self.col = Im2col(self.window).apply(x)  # kept: the gradient of W is computed from it
-        y = np.matmul(W.reshape(o, -1), self.col)
+        y = np.matmul(W.reshape(o, W.size // o), self.col)
         if b is not None:
             y += b.reshape(o, 1)  # the product is a fresh array: no second allocation
         return y.reshape(n, o, oh, ow)
@@ -39,10 +39,10 @@ class Convolution2d(Function):
             return self.backward_arrays(gy.data)
         x, W = self.inputs[0], self.inputs[1]
         o = W.shape[0]
-        gy2 = F.reshape(gy, (x.shape[0], o, -1))
+        gy2 = F.reshape(gy, (x.shape[0], o, gy.shape[2] * gy.shape[3]))
         gx = gW = gb = None
         if self.wanted[0]:
-            gx = Col2im(self.window)(F.matmul(F.transpose(F.reshape(W, (o, -1))), gy2))
+            gx = Col2im(self.window)(F.matmul(F.transpose(F.reshape(W, (o, W.size // o))), gy2))
         if self.wanted[1]:
             # The windows as a function of x, so that the gradient of gW reaches x.
             col = Im2col(self.window)(x)
@@ -56,10 +56,10 @@ class Convolution2d(Function):
     def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, W = self.inputs[0].data, self.inputs[1].data
         o = W.shape[0]
-        gy2 = gy.reshape(x.shape[0], o, -1)
+        gy2 = gy.reshape(x.shape[0], o, gy.shape[2] * gy.shape[3])
         gx = gW = gb = None
         if self.wanted[0]:
-            W2t = W.reshape(o, -1).T
+            W2t = W.reshape(o, W.size // o).T
             gcol = scratch("conv2d gcol", self.col.shape, np.result_type(W2t, gy2))
             gx = Col2im(self.window).apply(np.matmul(W2t, gy2, out=gcol))
         if self.wanted[1]:
@@ -82,9 +82,10 @@ def conv2d(
     saves the largest matrix product of the backward pass.
     """
     W, x = operand(W), operand(x)
-    if W.ndim != 4:
+    if W.ndim != 4 or W.shape[0] == 0:
         raise ValueError(
-            f"conv2d: W must have shape (out_channels, in_channels, KH, KW), got shape {W.shape}"
+            f"conv2d: W must have shape (out_channels, in_channels, KH, KW) with at least one "
+            f"filter, got shape {W.shape}"
         )
     window = Window.of("conv2d", x.shape, W.shape[2:], stride, pad)
     (c, o) = x.shape[1], W.shape[0]

@@ -25,9 +25,8 @@ class Im2col(LinearMap):
     spec: Window
 
     def apply(self, x: np.ndarray) -> np.ndarray:
-        n, c = self.spec.shape[:2]
-        kh, kw = self.spec.kernel
-        return unfold(x, self.spec).reshape(n, c * kh * kw, -1)
+        n, c, kh, kw, oh, ow = self.spec.col_shape
+        return unfold(x, self.spec).reshape(n, c * kh * kw, oh * ow)
 
 
 class Col2im(LinearMap):
