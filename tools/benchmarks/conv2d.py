@@ -8,9 +8,10 @@ timed alone in a fresh process, the two alternating (cygrad, torch, cygrad, ...)
 rounds, and the medians and their ratio are printed, for float32 and float64. A library runs
 alone because the C allocator's state is shared within a process: one library's large
 temporaries change whether the other's memory is returned to the system and faulted in
-again. Times are the process's CPU time (user and system, so such page faults count), which
-other processes on a shared machine disturb far less than wall-clock time. Not a test: run
-it by hand from a checkout, with cygrad, the vision plugin and torch installed,
+again. Times are the process's CPU time, which other processes on a shared machine disturb
+far less than wall-clock time: in total (user and system, so such page faults count) and
+in user mode alone (the arithmetic, without the faults, which vary from run to run). Not a
+test: run it by hand from a checkout, with cygrad, the vision plugin and torch installed,
 
     .venv/bin/python tools/benchmarks/conv2d.py [--rounds N] [--steps N]
 """
@@ -27,7 +28,6 @@ import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -97,24 +97,27 @@ def check_agreement(dtype: Any) -> None:
 
 
 def child(library: str, dtype: str, steps: int) -> None:
-    """Time ``steps`` steps of ``library`` in this process; print CPU ms and page faults per step."""
+    """Time ``steps`` steps of ``library`` in this process; print the CPU ms (in total and in
+    user mode) and the page faults per step."""
     step = STEPS[library](start(np.dtype(dtype)))
     for _ in range(WARMUP):
         step()
-    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    t0 = time.process_time()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     for _ in range(steps):
         step()
-    ms = (time.process_time() - t0) / steps * 1e3
-    print(ms, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / steps)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    print((user + system) / steps * 1e3, user / steps * 1e3,
+          (after.ru_minflt - before.ru_minflt) / steps)
 
 
-def measure(library: str, dtype: str, steps: int) -> tuple[float, float]:
+def measure(library: str, dtype: str, steps: int) -> tuple[float, ...]:
+    """(total ms, user ms, page faults) per step of ``library``, timed in a fresh process."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", library, "--dtype", dtype, "--steps", str(steps)],
         check=True, capture_output=True, text=True,
     ).stdout.split()
-    return float(out[0]), float(out[1])
+    return tuple(float(v) for v in out)
 
 
 def main() -> None:
@@ -132,15 +135,18 @@ def main() -> None:
           f"{args.rounds} rounds of {args.steps} steps, each library in its own process")
     for dtype in ("float32", "float64"):
         check_agreement(np.dtype(dtype))
-        rounds: dict[str, list[tuple[float, float]]] = {name: [] for name in STEPS}
+        rounds: dict[str, list[tuple[float, ...]]] = {name: [] for name in STEPS}
         for _ in range(args.rounds):
             for name in STEPS:
                 rounds[name].append(measure(name, dtype, args.steps))
-        ms = {name: statistics.median(t for t, _ in r) for name, r in rounds.items()}
-        faults = {name: statistics.median(f for _, f in r) for name, r in rounds.items()}
-        print(f"{dtype}: cygrad {ms['cygrad']:.2f} ms ({faults['cygrad']:.0f} page faults/step), "
-              f"torch {ms['torch']:.2f} ms ({faults['torch']:.0f}), "
-              f"ratio {ms['cygrad'] / ms['torch']:.2f}x")
+        total, user, faults = (
+            {name: statistics.median(m[k] for m in r) for name, r in rounds.items()}
+            for k in range(3)
+        )
+        print(f"{dtype}: cygrad {total['cygrad']:.2f} ms ({user['cygrad']:.2f} user, "
+              f"{faults['cygrad']:.0f} page faults), torch {total['torch']:.2f} ms "
+              f"({user['torch']:.2f} user, {faults['torch']:.0f} page faults); ratio "
+              f"{total['cygrad'] / total['torch']:.2f}x ({user['cygrad'] / user['torch']:.2f}x user)")
 
 
 if __name__ == "__main__":
