@@ -16,7 +16,7 @@ from cygrad.layers import Parameter, Parameters
 from cygrad.variable import Variable
 from cygrad.variable.constructors import RNGLike, check_size, rng_from
 
-__all__ = ["ChannelLayer", "Layer", "example_images", "images"]
+__all__ = ["ChannelLayer", "VisionLayer", "example_images", "images"]
 
 
 def images(owner: str, x: Any, ndims: tuple[int, ...] = (4,)) -> Any:
@@ -39,7 +39,7 @@ def example_images(input_shape: tuple[int, ...], rng: np.random.Generator) -> tu
     return (rng.standard_normal(shape),)
 
 
-class Layer(ABC):
+class VisionLayer(ABC):
     """A layer with one input and one output; subclasses define ``forward``."""
 
     def __init__(self) -> None:
@@ -62,7 +62,7 @@ class Layer(ABC):
         self._params.cleargrads()
 
 
-class ChannelLayer(Layer):
+class ChannelLayer(VisionLayer):
     """A layer whose parameters depend on the number of input channels.
 
     Subclasses set ``in_key`` and ``in_axis`` (where that count sits in a parameter's
