@@ -1,17 +1,5 @@
-"""The root distribution depends on the split distributions through their local paths.
-
-So `pip install .` installs cygrad-core, -layers, -models and -optimizers themselves (one copy
-of every module) and only adds the `cygrad` command.
-"""
-from pathlib import Path
-
+"""Kept so the root distribution has the same shape as every package; pyproject.toml holds all
+of its metadata and build settings, so this only hands over to setuptools."""
 from setuptools import setup
 
-HERE = Path(__file__).resolve().parent
-SIBLINGS = ["core", "layers", "models", "optimizers"]
-
-setup(
-    install_requires=[
-        f"cygrad-{name} @ {(HERE / 'packages' / name).as_uri()}" for name in SIBLINGS
-    ],
-)
+setup()

@@ -11,17 +11,9 @@ import pytest
 
 from cygrad.models import MLP
 
+from .weights import assert_same, snapshot
+
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-def snapshot(model):
-    return {k: p.data.copy() for k, p in model.params().items()}
-
-
-def assert_same(a, b):
-    assert list(a) == list(b)
-    for k in a:
-        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
 
 
 @pytest.fixture

@@ -8,15 +8,7 @@ import pytest
 from cygrad.layers import Linear
 from cygrad.models import LSTM, MLP, Model
 
-
-def snapshot(model):
-    return {k: p.data.copy() for k, p in model.params().items()}
-
-
-def assert_same(a, b):
-    assert list(a) == list(b)
-    for k in a:
-        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+from .weights import assert_same, snapshot
 
 
 @pytest.fixture

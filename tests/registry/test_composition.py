@@ -12,7 +12,7 @@ import cygrad.functions as F
 from cygrad import registry
 from cygrad.layers import LSTM, Linear
 from cygrad.models import MLP, Sequential
-from cygrad.models.sequential import ActivationLayer
+from cygrad.layers import ActivationLayer
 from cygrad.variable import Variable
 
 from .conftest import SCALE_LAYER

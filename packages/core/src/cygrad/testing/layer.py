@@ -21,7 +21,7 @@ from cygrad.protocols import LazyLayer, StatefulLayer
 from cygrad.registry.checks import LAYER_METHODS, missing_members, missing_methods
 from cygrad.testing.gradcheck import _assert_close, numerical_grad
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["check_layer"]
 

@@ -15,7 +15,8 @@ import numpy as np
 from cygrad.layers.parameter import Parameter, Parameters
 import cygrad.functions as F
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, check_size, rng_from
+from cygrad.checks import check_size
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["LayerBase", "RecurrentBase"]
 
