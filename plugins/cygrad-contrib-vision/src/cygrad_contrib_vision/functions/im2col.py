@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cygrad.variable import Variable
-from cygrad.variable.constructors import check_size
+from cygrad.checks import check_size
 
 from cygrad_contrib_vision.functions.linear_map import LinearMap
 from cygrad_contrib_vision.functions.window import Pair, Window, fold, operand, unfold

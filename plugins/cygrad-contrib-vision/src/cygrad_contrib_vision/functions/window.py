@@ -13,7 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cygrad.variable import Variable, as_variable
-from cygrad.variable.constructors import check_size
+from cygrad.checks import check_size
 
 from cygrad_contrib_vision.functions.scratch import scratch
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from cygrad.layers import Parameter, Parameters
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, check_size, rng_from
+from cygrad.checks import check_size
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["ChannelLayer", "VisionLayer", "example_images", "images"]
 

@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, check_size
+from cygrad.checks import check_size
+from cygrad.random import RNGLike
 
 from cygrad_contrib_vision.functions import conv2d
 from cygrad_contrib_vision.functions.window import Pair, pair
