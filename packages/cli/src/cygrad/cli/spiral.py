@@ -21,10 +21,10 @@ import numpy as np
 import cygrad.functions as F
 from cygrad.cli.arguments import make_output_folder, output_folder, positive_number, whole_number
 from cygrad.cli.lstm import PLOT_HINT
-from cygrad.cli.progress_bar import ProgressBar
 from cygrad.data import spiral
 from cygrad.models import MLP
 from cygrad.optimizers import Adam
+from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad
 
 INSTALL_HINT = 'pip install "cygrad[distributed]"'
