@@ -17,6 +17,8 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
+from cygrad.checks import check_size
+
 __all__ = ["ProgressBar"]
 
 
@@ -28,15 +30,10 @@ class ProgressBar:
     """
 
     def __init__(self, total: int, label: str, stream: TextIO, width: int = 30) -> None:
-        for name, value in (("total", total), ("width", width)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"ProgressBar: {name} must be an int, got {type(value).__name__}")
-            if value < 1:
-                raise ValueError(f"ProgressBar: {name} must be at least 1, got {value}")
-        self.total = total
+        self.total = check_size("ProgressBar", "total", total)
         self.label = label
         self.stream = stream
-        self.width = width
+        self.width = check_size("ProgressBar", "width", width)
         self._last = 0.0
 
     def update(self, done: int, loss: float) -> None:

@@ -25,7 +25,6 @@ from cygrad.cli.arguments import (
     positive_number,
     whole_number,
 )
-from cygrad.cli.progress_bar import ProgressBar
 from cygrad.data import sine_curve
 from cygrad.models import LSTM
 from cygrad.optimizers import Adam
