@@ -28,6 +28,7 @@ from cygrad.cli.arguments import (
 from cygrad.data import sine_curve
 from cygrad.models import LSTM
 from cygrad.optimizers import Adam
+from cygrad.progress import ProgressBar
 from cygrad.variable import Variable, no_grad
 
 PLOT_HINT = "pip install matplotlib  (or install cygrad with its plot extra: pip install '.[plot]')"
