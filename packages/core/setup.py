@@ -1,13 +1,18 @@
 """Builds cygrad-core's Cython extension modules; metadata lives in pyproject.toml."""
+import glob
+
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 # Every extension is named explicitly; generated C goes to build/, never into wheels.
+# The engine's sections (.pxi files included by _core.pyx) are listed as its dependencies, so
+# that a change to any of them rebuilds the module.
 EXTENSIONS = [
     Extension(
         "cygrad.variable._core",
         ["src/cygrad/variable/_core.pyx"],
+        depends=sorted(glob.glob("src/cygrad/variable/*.pxi")) + ["src/cygrad/variable/_core.pxd"],
     ),
 ]
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the function modules: axis checks, labels, and the recording flag."""
+"""Helpers shared by the function modules: axis checks, labels, shapes."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import numpy as np
 
 from cygrad.variable import Variable
 # Re-exported for the function modules; the engine owns these.
-from cygrad.variable._core import normalize_axes, normalize_axis, recording, sum_to_array  # noqa: F401
+from cygrad.variable._core import normalize_axes, normalize_axis, sum_to_array  # noqa: F401
 
 
 def data_of(x: Any) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import integer_array, normalize_axes, normalize_axis, recording
+from cygrad.functions._util import integer_array, normalize_axes, normalize_axis
 from cygrad.variable import Function, Variable, as_variable
 from cygrad.variable._core import get_item, reshape
 
@@ -41,9 +41,10 @@ class Concat(Function):
         return np.concatenate(xs, axis=self.axis)
 
     def backward(self, gy):
-        if not recording():
-            return tuple(np.split(gy.data, self.offsets, axis=self.axis))
         return split(gy, self.offsets, self.axis)
+
+    def backward_arrays(self, gy):
+        return tuple(np.split(gy, self.offsets, axis=self.axis))
 
 
 class Split(Function):
@@ -57,16 +58,15 @@ class Split(Function):
         return parts
 
     def backward(self, *gys):
+        return concat(self._filled(gys), self.axis)
+
+    def backward_arrays(self, *gys):
+        return np.concatenate(self._filled(gys), axis=self.axis)
+
+    def _filled(self, gys: tuple) -> list:
+        """The parts' gradients, zeros for a part that received none."""
         dtype = self.inputs[0].dtype
-        if not recording():
-            return np.concatenate(
-                [np.zeros(s, dtype) if g is None else g.data for g, s in zip(gys, self.shapes)],
-                axis=self.axis,
-            )
-        return concat(
-            [np.zeros(s, dtype) if g is None else g for g, s in zip(gys, self.shapes)],
-            self.axis,
-        )
+        return [np.zeros(s, dtype) if g is None else g for g, s in zip(gys, self.shapes)]
 
 
 def squeeze(x: ArrayLike, axis: int | Sequence[int] | None = None) -> Variable:
