@@ -1183,8 +1183,8 @@ cdef object _minus_one(object c, cnp.ndarray c_array):
     cdef int t = cnp.PyArray_TYPE(c_array)
     cdef cnp.ndarray r
     if not (isinstance(c, (int, float)) and cnp.PyArray_NDIM(c_array) == 0
-            and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT)):
-        return c_array - 1
+            and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) and cnp.PyArray_ISNOTSWAPPED(c_array)):
+        return c_array - 1  # (a byte-swapped operand's constants are byte-swapped too)
     r = cnp.PyArray_EMPTY(0, NULL, t, 0)
     if t == cnp.NPY_DOUBLE:
         (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(c_array))[0] - 1.0
