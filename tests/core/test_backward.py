@@ -406,3 +406,95 @@ def test_a_gradient_that_something_else_holds_is_copied(how, create_graph):
     p.grad.data *= 5  # an in-place hook on p's gradient
     np.testing.assert_array_equal(q.grad.data, [1, 1])
     np.testing.assert_array_equal(kept.data if isinstance(kept, Variable) else kept, before)
+
+
+def chain(x):
+    """A graph whose intermediate nodes are used twice: a and b, and anonymous ones."""
+    a = F.tanh(x)
+    b = a * a
+    return a, b, F.sum((F.sin(b) + a) * b)
+
+
+def one_pass(data):
+    x = Variable(data.copy())
+    a, b, y = chain(x)
+    y.backward(retain_grad=True)
+    return x.grad.data, a.grad.data, b.grad.data
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("passes", [2, 3])
+def test_each_retained_pass_adds_exactly_its_own_gradients(passes, create_graph):
+    data = np.array([0.3, -1.2, 2.0])
+    once = one_pass(data)
+    x = Variable(data.copy())
+    a, b, y = chain(x)
+    for _ in range(passes):
+        y.backward(retain_grad=True, create_graph=create_graph)
+    for v, g in zip((x, a, b), once):
+        np.testing.assert_allclose(v.grad.data, passes * g, rtol=1e-15)
+    assert y.grad.item() == 1.0  # the seed, the same for every pass
+
+
+def test_kept_gradients_are_never_propagated_again():
+    # The leaves need clearing between passes; anonymous intermediate nodes need nothing.
+    data = np.array([0.3, -1.2, 2.0])
+    x = Variable(data.copy())
+    _, _, y = chain(x)
+    y.backward(retain_grad=True)
+    x.cleargrad()
+    y.backward(retain_grad=True)
+    np.testing.assert_array_equal(x.grad.data, one_pass(data)[0])
+
+
+def test_a_pass_without_retain_grad_leaves_kept_gradients_as_they_were():
+    data = np.array([0.3, -1.2, 2.0])
+    x = Variable(data.copy())
+    a, b, y = chain(x)
+    y.backward(retain_grad=True)
+    kept = a.grad
+    y.backward()
+    assert a.grad is kept and y.grad is None
+    np.testing.assert_array_equal(x.grad.data, 2 * one_pass(data)[0])
+
+
+def test_retained_passes_through_a_function_of_several_outputs():
+    x = Variable(np.arange(4.0))
+    p, q = F.split(x, 2)
+    y = F.sum(p * q)
+    (y + F.sum(q)).backward(retain_grad=True)
+    y.backward(retain_grad=True)  # adds y's gradients only: q gets p, not p + 1 again
+    np.testing.assert_array_equal(p.grad.data, [4.0, 6.0])
+    np.testing.assert_array_equal(q.grad.data, [1.0, 3.0])
+    np.testing.assert_array_equal(x.grad.data, [4.0, 6.0, 1.0, 3.0])
+
+
+def test_a_failed_retained_pass_leaves_kept_gradients_as_they_were():
+    class FailsOnDemand(Function):
+        fail = False
+
+        def forward(self, x):
+            return x * 1
+
+        def backward(self, gy):
+            if FailsOnDemand.fail:
+                raise RuntimeError("boom")
+            return gy
+
+    x = Variable(np.array([1.0, 2.0]))
+    h = x * 3
+    g = FailsOnDemand()(h)
+    y = (g + h).sum()
+    y.backward(retain_grad=True)
+    kept = {"h": h.grad.data.copy(), "g": g.grad.data.copy()}
+    FailsOnDemand.fail = True
+    with pytest.raises(RuntimeError, match="boom"):
+        y.backward(retain_grad=True)
+    np.testing.assert_array_equal(h.grad.data, kept["h"])
+    np.testing.assert_array_equal(g.grad.data, kept["g"])
+    assert y.grad.item() == 1.0
+    FailsOnDemand.fail = False
+    x.cleargrad()
+    y.backward(retain_grad=True)
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+    np.testing.assert_array_equal(h.grad.data, 2 * kept["h"])

@@ -1,11 +1,12 @@
 """Variable: construction, attributes, operators, repr, and bad input."""
 import gc
+import math
 
 import numpy as np
 import pytest
 
 import cygrad.functions as F
-from cygrad.variable import Function, Variable
+from cygrad.variable import Function, Variable, normal, rand, randn
 
 
 @pytest.mark.parametrize(
@@ -296,3 +297,120 @@ def test_one_element_results_that_are_not_finite_warn_as_numpy_does(shape):
             Variable(np.full(shape, 3e38, np.float32)) * np.float32(10)
     with pytest.warns(RuntimeWarning, match="divide by zero"):
         Variable(one) / 0
+
+
+def derivatives(f, x, orders):
+    """The first ``orders`` derivatives of sum(f(x)) at ``x``, by repeated double backprop."""
+    v = Variable(x)
+    g = f(v)
+    out = []
+    for _ in range(orders):
+        v.cleargrad()
+        F.sum(g).backward(create_graph=True)
+        g = v.grad
+        out.append(g.data)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(), (1,), (3,)])
+@pytest.mark.parametrize("c", [0, 1, 2, 3, 0.0, 2.0])
+def test_derivatives_of_a_power_at_zero_are_finite_and_exact(c, shape, dtype):
+    # d^n/dx^n x**c at 0 is c! when n == c and 0 otherwise (PyTorch's values): never 0 * inf.
+    for n, d in enumerate(derivatives(lambda v: v**c, np.zeros(shape, dtype), int(c) + 2), 1):
+        assert d.dtype == dtype
+        np.testing.assert_array_equal(d, np.full(shape, math.factorial(n) if n == c else 0.0))
+
+
+def test_a_zero_power_does_not_spread_nan_through_a_sum():
+    x = Variable(np.array([0.0, 1.0, 2.0]))
+    F.sum(x**0 + x).backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 1.0])
+    x = Variable(np.zeros(3))
+    F.sum(F.pow(x, np.array([0.0, 1.0, 2.0]))).backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+
+
+def test_a_variable_exponent_at_a_zero_base_has_pytorchs_gradients():
+    base = Variable(np.array([0.0, 0.0, 0.0, 2.0]))
+    exponent = Variable(np.array([0.0, 1.0, 2.5, 0.0]))
+    F.sum(base**exponent).backward()
+    np.testing.assert_array_equal(base.grad.data, [0.0, 1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(exponent.grad.data, [0.0, 0.0, 0.0, math.log(2.0)])
+    exponent = Variable(np.array([0.0, 1.0, 2.5]))
+    F.sum(0.0**exponent).backward()  # d/de 0**e is 0 for e >= 0
+    np.testing.assert_array_equal(exponent.grad.data, [0.0, 0.0, 0.0])
+    base, exponent = Variable(0.0), Variable(0.0)
+    (base**exponent).backward()  # 0**0 = 1, with both gradients 0
+    assert base.grad.item() == 0.0 and exponent.grad.item() == 0.0
+    with np.errstate(divide="ignore"):
+        exponent = Variable(np.array([-1.0]))
+        (0.0**exponent).backward()  # 0**-1 is inf, and its gradient -inf * inf: as in PyTorch
+    np.testing.assert_array_equal(exponent.grad.data, [-np.inf])
+
+
+def test_indices_that_are_not_whole_numbers_are_an_index_error_as_in_numpy():
+    x = Variable(np.arange(6.0).reshape(2, 3))
+    for index in (np.array([1.0]), (0, np.array([0.5]))):
+        with pytest.raises(IndexError, match="get_item: arrays used as indices must be of integer"):
+            x[index]
+    for index, bad in ((Variable(1.7), "1.7"), (Variable([0.0, -0.5]), "-0.5"),
+                       (Variable([np.nan]), "nan"), (Variable([np.inf]), "inf")):
+        with pytest.raises(IndexError, match=f"^get_item: indices must be integers, got {bad} in a"):
+            x[index]
+    assert x.creator is None
+    # A Variable holds floats: whole numbers in it index like integers.
+    np.testing.assert_array_equal(x[Variable([1.0, 0.0])].data, [[3, 4, 5], [0, 1, 2]])
+    np.testing.assert_array_equal(x[Variable(-1.0)].data, [3, 4, 5])
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng: rand(2, rng=rng),
+    lambda rng: randn(2, rng=rng),
+    lambda rng: normal((2,), rng=rng),
+    lambda rng: F.dropout(np.ones(2), 0.5, rng=rng),
+])
+def test_a_bool_is_not_a_random_seed(make):
+    for rng in (True, False):
+        with pytest.raises(TypeError, match="rng must be a numpy.random.Generator, an int seed or "
+                                            "None, got bool"):
+            make(rng)
+    make(np.int64(3))
+
+
+@pytest.mark.parametrize("shape", [(), (1,)])
+@pytest.mark.parametrize("operation", [
+    lambda v: v + 1e40, lambda v: 1e40 - v, lambda v: v * 1e40, lambda v: v / 1e-40,
+])
+def test_float32_constants_that_overflow_warn_as_numpy_does(operation, shape):
+    v = Variable(np.ones(shape, np.float32))
+    with np.errstate(all="raise"):
+        with pytest.raises(FloatingPointError, match="overflow"):
+            operation(v)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        y = operation(v)
+    assert y.dtype == np.float32 and np.all(np.isinf(y.data))
+    with np.errstate(all="raise"):  # what fits in float32 takes the fast path, as before
+        assert (v + 3e38).dtype == np.float32
+
+
+def test_data_numpy_cannot_hold_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"^Variable: the integer 1267650600228229401496703205376 "
+                                         r"does not fit in 64 bits; pass it as a float$"):
+        Variable(2**100)
+    with pytest.raises(ValueError, match="Variable: the integer"):
+        Variable([1.0, -(2**70)])
+    for data in ([Variable(1.0), Variable(2.0)], [[1.0, Variable(2.0)]], (Variable(1.0),)):
+        with pytest.raises(TypeError, match="^Variable: expected numbers, got a sequence holding "
+                                            "Variables"):
+            Variable(data)
+    assert Variable(float(2**100)).item() == 2.0**100
+
+
+def test_broadcast_to_takes_an_int_shape_as_numpy_does():
+    x = Variable(2.0)
+    y = F.broadcast_to(x, 3)
+    np.testing.assert_array_equal(y.data, [2.0, 2.0, 2.0])
+    F.sum(y).backward()
+    assert x.grad.item() == 3.0
+    np.testing.assert_array_equal(F.sum_to(Variable(np.ones((2, 3))), 3).data, [2.0, 2.0, 2.0])

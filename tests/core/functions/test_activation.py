@@ -1,8 +1,12 @@
 """sigmoid, relu, gelu, softmax, log_softmax: reference values, numerics, dtypes, errors."""
+import decimal
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import cygrad.functions as F
 from cygrad.variable import Variable
@@ -128,3 +132,87 @@ def test_softmax_axis_out_of_range(f):
 def test_float64_is_the_default():
     assert F.sigmoid([1, 2]).dtype == np.float64
     assert F.softmax([1, 2]).dtype == np.float64
+
+
+def exact_sigmoid_derivatives(x):
+    """sigmoid and its first three derivatives at each float of ``x``, to 60 digits (in
+    terms of sigmoid(x) and sigmoid(-x), so that neither tail cancels)."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60
+        rows = []
+        for v in np.asarray(x, dtype=np.float64).ravel().tolist():
+            p = 1 / (1 + decimal.Decimal(-v).exp())
+            q = 1 / (1 + decimal.Decimal(v).exp())
+            d1 = p * q
+            rows.append([p, d1, d1 * (q - p), d1 * (q * q - 4 * p * q + p * p)])
+        return np.array(rows, dtype=np.float64).T.reshape((4,) + np.shape(x))
+
+
+def sigmoid_and_derivatives(x):
+    v = Variable(x)
+    y = F.sigmoid(v)
+    out = [y.data]
+    g = y
+    for _ in range(3):
+        v.cleargrad()
+        F.sum(g).backward(create_graph=True)
+        g = v.grad
+        out.append(g.data)
+    return out
+
+
+@given(x=hnp.arrays(np.float64, st.integers(1, 8), elements=st.floats(-700, 700)))
+def test_sigmoid_keeps_its_relative_precision_in_both_tails_at_every_order(x):
+    exact = exact_sigmoid_derivatives(x)
+    got = sigmoid_and_derivatives(x)
+    np.testing.assert_allclose(got[0], exact[0], rtol=2e-15)
+    np.testing.assert_allclose(got[1], exact[1], rtol=2e-15)
+    # Higher derivatives have zeros (at 0 and +-1.32), near which only absolute error is small.
+    tails = np.abs(x) >= 3
+    for order in (2, 3):
+        np.testing.assert_allclose(got[order][tails], exact[order][tails], rtol=1e-13)
+        np.testing.assert_allclose(got[order], exact[order], rtol=1e-13, atol=1e-16)
+
+
+@given(x=hnp.arrays(np.float32, st.integers(1, 8), elements=st.floats(-85, 85, width=32)))
+def test_float32_sigmoid_keeps_its_relative_precision_in_both_tails(x):
+    v = Variable(x)
+    y = F.sigmoid(v)
+    y.backward()
+    exact = exact_sigmoid_derivatives(x)
+    np.testing.assert_allclose(y.data, exact[0], rtol=1e-6)
+    np.testing.assert_allclose(v.grad.data, exact[1], rtol=1e-6)
+
+
+def test_log_of_sigmoid_far_in_either_tail():
+    # log(sigmoid(x)) is x, with gradient 1, far left; far right sigmoid rounds to 1, but
+    # the gradient sigmoid(-x) keeps its digits.
+    x = Variable(np.array([-40.0, -700.0, 40.0]))
+    F.sum(F.log(F.sigmoid(x))).backward()
+    np.testing.assert_allclose(F.log(F.sigmoid(x.data)).data, [-40.0, -700.0, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(x.grad.data, [1.0, 1.0, 4.248354255291589e-18], rtol=1e-15)
+    # Below exp's range sigmoid is exp(x) itself, down to the subnormals.
+    assert F.sigmoid(np.array([-740.0])).data[0] == np.exp(-740.0)
+    assert F.sigmoid(np.array([-100.0], np.float32)).data[0] == np.exp(np.float32(-100.0))
+
+
+@pytest.mark.parametrize("f", [F.softmax, F.log_softmax])
+@pytest.mark.parametrize("shape, axis", [((2, 0), -1), ((0, 3), 0), ((0,), 0), ((0, 3), 1)])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_softmax_over_an_empty_axis_is_empty(f, shape, axis, create_graph):
+    x = Variable(np.ones(shape, np.float32))
+    y = f(x, axis=axis)
+    assert y.shape == shape and y.dtype == np.float32
+    F.sum(y).backward(create_graph=create_graph)
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_of_infinities_and_nan(dtype):
+    x = Variable(np.array([np.nan, -np.inf, np.inf, -1000.0, 1000.0, 2.0], dtype))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = F.sigmoid(x)
+        y.backward()
+    np.testing.assert_array_equal(y.data[:5], [np.nan, 0.0, 1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.data[:5], [np.nan, 0.0, 0.0, 0.0, 0.0])
+    assert y.data[5] == F.sigmoid(np.array([2.0], dtype)).data[0]  # each element on its own

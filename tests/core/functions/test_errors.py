@@ -27,6 +27,20 @@ BAD_CALLS = {
     "dropout type": (lambda x: F.dropout(x, "a"), TypeError, "dropout: ratio must be a number"),
     "mask value": (lambda x: F.mask_fill(x, x.data > 0, "a"), TypeError, "mask_fill: value"),
     "split type": (lambda x: F.split(x, 2.0), TypeError, "split: sections must be an int"),
+    "mask none": (lambda x: F.mask_fill(x, None, 0.0), TypeError, "mask_fill: mask must be a bool"),
+    "mask text": (lambda x: F.mask_fill(x, "a", 0.0), TypeError, "mask_fill: mask must be a bool"),
+    "broadcast_to none": (lambda x: F.broadcast_to(x, None), TypeError,
+                          r"broadcast_to: shape must be an int or a tuple of ints, got None"),
+    "sum_to none": (lambda x: F.sum_to(x, None), TypeError,
+                    r"sum_to: shape must be an int or a tuple of ints, got None"),
+    "cross entropy text": (lambda x: F.softmax_cross_entropy("abc", [0]), TypeError,
+                           "softmax_cross_entropy: x must be numbers, got 'abc'"),
+    "float index": (lambda x: x[Variable(1.7)], IndexError,
+                    "get_item: indices must be integers, got 1.7 in a Variable"),
+    "float array index": (lambda x: F.get_item(x, np.array([0.0, 1.0])), IndexError,
+                          r"get_item: arrays used as indices must be of integer"),
+    "modular pow": (lambda x: pow(x, 2, 5), TypeError, "pow: a Variable has no modular power"),
+    "modular rpow": (lambda x: x.__rpow__(2, 5), TypeError, "pow: a Variable has no modular power"),
 }
 
 

@@ -58,6 +58,22 @@ def test_max_and_min_split_the_gradient_among_exact_ties_only(create_graph):
     np.testing.assert_allclose(x.grad.data, [[1 / 3, 1 / 3], [0, 1 / 3]], rtol=1e-15)
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_a_nan_result_sends_the_gradient_to_the_nan_elements(name, create_graph):
+    # As PyTorch: [0, 1, 0] for [1, nan, 0]; several NaNs share it like exact ties.
+    f = getattr(F, name)
+    x = Variable(np.array([1.0, np.nan, 0.0]))
+    y = f(x)
+    y.backward(create_graph=create_graph)
+    assert np.isnan(y.item())
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+    x = Variable(np.array([[1.0, np.nan, np.nan], [3.0, 1.0, 2.0]]))
+    F.sum(f(x, axis=1)).backward(create_graph=create_graph)
+    other = [1.0, 0.0, 0.0] if name == "max" else [0.0, 1.0, 0.0]
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.5, 0.5], other])
+
+
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_float32_stays_float32(name, create_graph):

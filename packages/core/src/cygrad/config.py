@@ -2,15 +2,21 @@
 
 The settings live in one ``contextvars.ContextVar``, so they are per thread and per async
 task, never process-global, and every context manager here restores the previous value on
-exit, however deeply they nest.
+exit, however deeply they nest. What a manager undoes on exit is kept per context, not on
+the manager, so one object may be entered by several threads or tasks at once; as a
+decorator it also covers the bodies of generator and ``async`` functions, resumption by
+resumption.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
-from contextvars import ContextVar
+import inspect
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable
+from typing import Any, Callable, Generator
+
+import numpy as np
 
 __all__ = ["Config", "config", "no_grad", "test_mode", "using_config"]
 
@@ -29,6 +35,13 @@ _NAMES = frozenset(f.name for f in fields(Config))
 # The engine (cygrad.variable._core) reads this variable on every operation.
 current: ContextVar[Config] = ContextVar("cygrad.config", default=Config())
 
+# The managers entered in this context, innermost last, each with the token that undoes
+# its change. Kept per context rather than on the manager, so that threads and tasks
+# sharing one manager object each undo only their own change.
+_entered: ContextVar[tuple[tuple[Any, Token], ...]] = ContextVar(
+    "cygrad.config.entered", default=()
+)
+
 
 @functools.lru_cache(maxsize=None)
 def replaced(snapshot: Config, name: str, value: bool) -> Config:
@@ -37,28 +50,110 @@ def replaced(snapshot: Config, name: str, value: bool) -> Config:
 
 
 class using_config(contextlib.ContextDecorator):
-    """Set one setting for the duration of a ``with`` block or a decorated call."""
+    """Set one setting for the duration of a ``with`` block or a decorated call.
+
+    A decorated generator or ``async`` function (or async generator) has the setting while
+    its body runs: each resumption enters it and each suspension restores the caller's.
+    """
 
     def __init__(self, name: str, value: bool) -> None:
         if name not in _NAMES:
             raise ValueError(
                 f"using_config: unknown setting {name!r}; known settings: {', '.join(sorted(_NAMES))}"
             )
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"using_config: {name} must be a bool, got {value!r}")
         self.name = name
         self.value = bool(value)
-        self._tokens: list = []
-
-    def _recreate_cm(self) -> "using_config":
-        # A decorated function gets a fresh manager per call, so concurrent or recursive
-        # calls never share a token stack.
-        return type(self)(self.name, self.value)
 
     def __enter__(self) -> "using_config":
-        self._tokens.append(current.set(replaced(current.get(), self.name, self.value)))
+        token = current.set(replaced(current.get(), self.name, self.value))
+        _entered.set(_entered.get() + ((self, token),))
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        current.reset(self._tokens.pop())
+        entered = _entered.get()
+        for i in range(len(entered) - 1, -1, -1):
+            if entered[i][0] is self:
+                current.reset(entered[i][1])
+                _entered.set(entered[:i] + entered[i + 1:])
+                return
+        raise RuntimeError(f"{self!r} exited in a thread or task that did not enter it")
+
+    def __repr__(self) -> str:
+        return f"using_config({self.name!r}, {self.value})"
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.isasyncgenfunction(func):
+            @functools.wraps(func)
+            async def async_generator(*args: Any, **kwargs: Any) -> Any:
+                agen = func(*args, **kwargs)
+                try:
+                    value = await self._stepped(agen.asend(None))
+                    while True:
+                        try:
+                            sent = yield value
+                        except GeneratorExit:
+                            await self._stepped(agen.aclose())
+                            raise
+                        except BaseException as e:  # thrown in by the caller: pass it on
+                            value = await self._stepped(agen.athrow(e))
+                        else:
+                            value = await self._stepped(agen.asend(sent))
+                except StopAsyncIteration:
+                    return
+
+            return async_generator
+        if inspect.iscoroutinefunction(func):
+            @functools.wraps(func)
+            async def coroutine(*args: Any, **kwargs: Any) -> Any:
+                return await self._stepped(func(*args, **kwargs))
+
+            return coroutine
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return (yield from self._steps(func(*args, **kwargs)))
+
+            return generator
+        return super().__call__(func)
+
+    def _steps(self, it: Any) -> Generator[Any, Any, Any]:
+        """Drive the generator or coroutine ``it``, one step at a time under this setting,
+        yielding what it yields and returning what it returns; between its steps the
+        caller's setting holds."""
+        step, arg = it.send, None
+        while True:
+            try:
+                with self:
+                    value = step(arg)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                arg = yield value
+                step = it.send
+            except GeneratorExit:
+                with self:
+                    it.close()
+                raise
+            except BaseException as e:  # thrown in by the caller: pass it on
+                step, arg = it.throw, e
+
+    def _stepped(self, awaitable: Any) -> Any:
+        """``awaitable`` (a coroutine, or a step of an async generator) run by ``_steps``."""
+        return _Awaitable(self._steps(awaitable))
+
+
+class _Awaitable:
+    """An awaitable whose ``__await__`` is a given generator."""
+
+    __slots__ = ("_gen",)
+
+    def __init__(self, gen: Generator[Any, Any, Any]) -> None:
+        self._gen = gen
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        return self._gen
 
 
 def _manager(where: str, name: str, value: bool, func: Callable[..., Any] | None) -> Any:

@@ -13,7 +13,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from cygrad.variable.constructors import RNGLike, check_size, rng_from
+from cygrad.checks import check_size
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["batches", "digits", "sine_curve", "spiral"]
 

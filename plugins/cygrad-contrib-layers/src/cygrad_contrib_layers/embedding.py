@@ -7,7 +7,7 @@ import numpy as np
 
 from cygrad.layers import Parameter, Parameters
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["Embedding"]
 

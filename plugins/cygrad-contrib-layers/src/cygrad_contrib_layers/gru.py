@@ -8,7 +8,7 @@ import numpy as np
 import cygrad.functions as F
 from cygrad.layers import LayerBase
 from cygrad.variable import Variable, as_variable
-from cygrad.variable.constructors import RNGLike
+from cygrad.random import RNGLike
 
 __all__ = ["GRU"]
 

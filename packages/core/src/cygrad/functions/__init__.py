@@ -16,8 +16,8 @@ from cygrad.variable._core import (
     sum_to,
     transpose,
 )
-from cygrad.functions.activation import gelu, log_softmax, relu, sigmoid, softmax
-from cygrad.functions.elementwise import abs, cos, sin, sqrt, square, tanh
+from cygrad.functions.activation import gelu, log_softmax, relu, sigmoid, softmax, tanh
+from cygrad.functions.elementwise import abs, cos, sin, sqrt, square
 from cygrad.functions.linalg import linear
 from cygrad.functions.loss import mean_squared_error, softmax_cross_entropy
 from cygrad.functions.metrics import accuracy

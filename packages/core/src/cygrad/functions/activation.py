@@ -1,4 +1,4 @@
-"""Activations: sigmoid, relu, gelu, softmax and log_softmax.
+"""Activations: sigmoid, tanh, relu, gelu, softmax and log_softmax.
 
 Each backward has two forms: on raw arrays when the backward pass is not recorded (the
 common first-order case, one NumPy expression and no graph nodes), and in differentiable
@@ -15,33 +15,67 @@ from cygrad.functions._util import normalize_axis, recording
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import exp, mul, sum
 
-__all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax"]
+__all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
 # gelu's tanh approximation: x/2 * (1 + tanh(K * (x + A * x**3))).
 _K = math.sqrt(2.0 / math.pi)
 _A = 0.044715
 
 
-def _sigmoid_array(x: np.ndarray) -> np.ndarray:
-    # 1/(1+exp(-x)) overflows exp for x below about -710; the tanh form never does.
-    y = np.tanh(x * 0.5)
-    y *= 0.5
-    y += 0.5
-    return y
+# Below these, exp(-x) overflows: float64, float32 (exp overflows above 709.78, 88.72).
+_EXP_SAFE = {np.dtype(np.float64): -708.0, np.dtype(np.float32): -88.0}
+
+
+def _sigmoid_arrays(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """sigmoid(x) and its complement 1 - sigmoid(x) = sigmoid(-x), both to a few ulps in
+    both tails (where ``0.5 + 0.5*tanh(x/2)`` or ``1 - sigmoid(x)`` would lose every digit).
+
+    ``y = 1/(1 + e)`` with ``e = exp(-x)`` and the complement ``e * y``; below the point where
+    exp(-x) would overflow, sigmoid(x) rounds to exp(x) and its complement to 1.
+    """
+    if x.ndim == 0:  # NumPy gives scalars for 0-d arrays, which the in-place steps need not
+        y, e = _sigmoid_arrays(x.reshape(1))
+        return y.reshape(()), e.reshape(())
+    limit = _EXP_SAFE[x.dtype]
+    low = x.size and not x.min() >= limit  # one cheap pass; NaN takes the careful path too
+    if low:
+        below = x < limit
+        e = np.where(below, 0, -x)
+    else:
+        e = np.negative(x)
+    np.exp(e, out=e)
+    y = e + 1
+    np.reciprocal(y, out=y)
+    e *= y
+    if low:
+        return np.where(below, np.exp(np.where(below, x, 0)), y), np.where(below, 1, e)
+    return y, e
 
 
 class Sigmoid(Function):
     def forward(self, x):
-        return _sigmoid_array(x)
+        y, self.complement = _sigmoid_arrays(x)
+        return y
 
     def backward(self, gy):
+        # sigmoid' = sigmoid(x) * sigmoid(-x): a product of the two exact factors.
         y = self.outputs[0]()
         if not recording():
-            yd = y.data
-            gx = gy.data * yd
-            gx *= 1 - yd  # in place: one temporary fewer, the same numbers
+            gx = y.data * self.complement
+            gx *= gy.data
             return gx
-        return gy * y * (1 - y)
+        return gy * (y * SigmoidComplement()(self.inputs[0]))
+
+
+class SigmoidComplement(Function):
+    """1 - sigmoid(x), the same numbers as Sigmoid's complement: the second factor of its
+    derivative, for the recorded backward."""
+
+    def forward(self, x):
+        return _sigmoid_arrays(x)[1]
+
+    def backward(self, gy):
+        return -(gy * (sigmoid(self.inputs[0]) * self.outputs[0]()))
 
 
 class ReLU(Function):
@@ -67,7 +101,7 @@ class GELU(Function):
         x = self.inputs[0]
         if not recording():
             xd = x.data
-            s = _sigmoid_array(2 * _K * (xd + _A * xd * xd * xd))
+            s = _sigmoid_arrays(2 * _K * (xd + _A * xd * xd * xd))[0]
             return gy.data * (s + xd * s * (1 - s) * (2 * _K) * (1 + 3 * _A * xd * xd))
         s = sigmoid(2 * _K * (x + _A * x * x * x))
         return gy * (s + x * s * (1 - s) * (2 * _K) * (1 + 3 * _A * x * x))
@@ -79,6 +113,8 @@ class Softmax(Function):
 
     def forward(self, x):
         self.axis = normalize_axis(self.axis, x.ndim, "softmax")
+        if x.size == 0:
+            return x.copy()
         y = x - x.max(axis=self.axis, keepdims=True)
         np.exp(y, out=y)
         y /= y.sum(axis=self.axis, keepdims=True)
@@ -100,6 +136,8 @@ class LogSoftmax(Function):
 
     def forward(self, x):
         self.axis = normalize_axis(self.axis, x.ndim, "log_softmax")
+        if x.size == 0:
+            return x.copy()
         z = x - x.max(axis=self.axis, keepdims=True)
         z -= np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
         return z
@@ -112,7 +150,8 @@ class LogSoftmax(Function):
 
 
 def sigmoid(x: ArrayLike) -> Variable:
-    """The logistic function 1/(1+exp(-x)), finite for any finite ``x``."""
+    """The logistic function 1/(1+exp(-x)), finite for any finite ``x``; it and its
+    derivatives of every order keep their relative precision in both tails."""
     return Sigmoid()(x)
 
 
@@ -134,3 +173,20 @@ def softmax(x: ArrayLike, axis: int = -1) -> Variable:
 def log_softmax(x: ArrayLike, axis: int = -1) -> Variable:
     """log(softmax(x)) computed as x - logsumexp(x), finite for large logits."""
     return LogSoftmax(axis)(x)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if not recording():
+            # The unrecorded first-order pass needs no graph: one NumPy expression.
+            yd = y.data
+            return gy.data * (1 - yd * yd)
+        return gy * (1 - y * y)
+
+
+def tanh(x: ArrayLike) -> Variable:
+    return Tanh()(x)

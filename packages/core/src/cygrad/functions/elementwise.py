@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import recording
 from cygrad.variable import Function, Variable
 
-__all__ = ["abs", "cos", "sin", "sqrt", "square", "tanh"]
+__all__ = ["abs", "cos", "sin", "sqrt", "square"]
 
 
 class Sin(Function):
@@ -24,19 +23,6 @@ class Cos(Function):
 
     def backward(self, gy):
         return gy * -sin(self.inputs[0])
-
-
-class Tanh(Function):
-    def forward(self, x):
-        return np.tanh(x)
-
-    def backward(self, gy):
-        y = self.outputs[0]()
-        if not recording():
-            # The unrecorded first-order pass needs no graph: one NumPy expression.
-            yd = y.data
-            return gy.data * (1 - yd * yd)
-        return gy * (1 - y * y)
 
 
 class Square(Function):
@@ -71,10 +57,6 @@ def sin(x: ArrayLike) -> Variable:
 
 def cos(x: ArrayLike) -> Variable:
     return Cos()(x)
-
-
-def tanh(x: ArrayLike) -> Variable:
-    return Tanh()(x)
 
 
 def square(x: ArrayLike) -> Variable:

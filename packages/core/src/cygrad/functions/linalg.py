@@ -13,7 +13,7 @@ from cygrad.variable._core import matmul, reshape, sum_to, transpose, wants_grad
 __all__ = ["linear"]
 
 
-class Linear(Function):
+class Affine(Function):
     """``x @ W + b`` for x of shape (..., in), W (in, out) and b broadcastable to (..., out)."""
 
     def forward(self, x, W, b=None):
@@ -70,5 +70,5 @@ class Linear(Function):
 def linear(x: ArrayLike, W: ArrayLike, b: ArrayLike | None = None) -> Variable:
     """``x @ W + b`` (``b`` optional) as one graph node: the hot path of every dense layer."""
     if b is None:
-        return Linear()(x, W)
-    return Linear()(x, W, b)
+        return Affine()(x, W)
+    return Affine()(x, W, b)

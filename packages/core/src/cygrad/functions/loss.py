@@ -103,6 +103,8 @@ def softmax_cross_entropy(x: ArrayLike, t: ArrayLike, ignore_index: int = -100) 
     when every row is ignored the loss is 0 with a zero gradient. Finite for any finite logits.
     """
     xs = data_of(x)
+    if xs.dtype.kind not in "biuf":
+        raise TypeError(f"softmax_cross_entropy: x must be numbers, got {x!r}")
     if xs.ndim != 2:
         raise ValueError(f"softmax_cross_entropy: x must be 2-D (N, C), got shape {xs.shape}")
     labels = integer_array(t, "softmax_cross_entropy", "labels")

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from cygrad.config import current
 from cygrad.functions._util import broadcasts_to, data_of, numbers, recording
 from cygrad.variable import Function, Variable, as_variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["clip", "dropout", "mask_fill"]
 
@@ -94,10 +94,15 @@ def dropout(x: ArrayLike, ratio: float = 0.5, rng: RNGLike = None) -> Variable:
 
 
 def mask_fill(x: ArrayLike, mask: ArrayLike, value: float) -> Variable:
-    """``value`` where ``mask`` is true, ``x`` elsewhere; ``mask`` broadcasts to x's shape.
-    The gradient is zero exactly at the filled elements."""
+    """``value`` where ``mask`` is true, ``x`` elsewhere; ``mask`` (booleans, or numbers
+    where nonzero is true) broadcasts to x's shape. The gradient is zero exactly at the
+    filled elements."""
     numbers(value, "mask_fill", "value")
     m = data_of(mask)
+    if m.dtype.kind not in "biuf":
+        raise TypeError(
+            f"mask_fill: mask must be a boolean array (or numbers, nonzero for true), got {mask!r}"
+        )
     if m.dtype != bool:
         m = m != 0
     return MaskFill(m, value)(x)

@@ -39,7 +39,8 @@ class Mean(Function):
 
 class _Extreme(Function):
     """max or min: the gradient goes to the elements equal to the result, split evenly
-    among exact ties (a constant weight per element, so higher derivatives are zero)."""
+    among exact ties (a constant weight per element, so higher derivatives are zero). A NaN
+    result comes from the NaN elements, which share its gradient, as in PyTorch."""
 
     name = ""
     reduce: Any = None
@@ -56,7 +57,11 @@ class _Extreme(Function):
     def backward(self, gy):
         x = self.inputs[0].data
         kept = kept_shape(x.shape, self.axes)
-        hit = x == self.outputs[0]().data.reshape(kept)
+        y = self.outputs[0]().data.reshape(kept)
+        hit = x == y
+        nan = np.isnan(y)
+        if nan.any():
+            hit |= np.isnan(x) & nan
         weights = (hit / hit.sum(axis=self.axes, keepdims=True)).astype(x.dtype)
         if not recording():
             return gy.data.reshape(kept) * weights
@@ -92,10 +97,12 @@ def variance(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variabl
 
 
 def max(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
-    """The largest element over ``axis``; exactly tied maxima share the gradient evenly."""
+    """The largest element over ``axis``; exactly tied maxima share the gradient evenly (NaN
+    elements, when the result is NaN)."""
     return _reduce(Max, "max", x, axis, keepdims)
 
 
 def min(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Variable:
-    """The smallest element over ``axis``; exactly tied minima share the gradient evenly."""
+    """The smallest element over ``axis``; exactly tied minima share the gradient evenly (NaN
+    elements, when the result is NaN)."""
     return _reduce(Min, "min", x, axis, keepdims)

@@ -10,7 +10,7 @@ import numpy as np
 from cygrad.registry.checks import one_argument_problem
 from cygrad.testing.gradcheck import _name, check_double_grad, check_grad
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["check_activation"]
 

@@ -10,7 +10,7 @@ import numpy as np
 from cygrad.protocols import SupportsStateDict, SupportsUpdate
 from cygrad.testing.gradcheck import _name
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["check_optimizer"]
 

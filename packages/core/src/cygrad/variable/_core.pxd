@@ -22,6 +22,8 @@ cdef class Function:
     cdef Py_ssize_t _order
     # The number of the last backward pass that queued it (passes are numbered from 1).
     cdef Py_ssize_t _pass
+    # During a pass, the gradients its outputs held from before, set aside (None if none).
+    cdef list _held
     cdef object __weakref__
     cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)

@@ -19,7 +19,7 @@ cimport numpy as cnp
 from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 from cpython.ref cimport PyObject, Py_INCREF, Py_REFCNT, _Py_REFCNT
 from cpython.weakref cimport PyWeakref_CheckRef, PyWeakref_GetObject, PyWeakref_NewRef
-from libc.math cimport isfinite, sqrt as c_sqrt
+from libc.math cimport isfinite, isinf, sqrt as c_sqrt
 
 import copy
 
@@ -175,6 +175,11 @@ cdef cnp.ndarray _as_float_array(object data, str where, object int_dtype=_float
         return <cnp.ndarray>data  # the common case, without np.asarray's call
     if isinstance(data, Variable):
         raise TypeError(f"{where}: data is already a Variable; pass its .data to share it")
+    if _holds_variable(data):
+        raise TypeError(
+            f"{where}: expected numbers, got a sequence holding Variables; "
+            "use F.concat, or the Variables' .data"
+        )
     try:
         a = np.asarray(data)
     except ValueError as e:
@@ -188,9 +193,24 @@ cdef cnp.ndarray _as_float_array(object data, str where, object int_dtype=_float
         return a.astype(int_dtype)
     if a.dtype.kind == "f":  # float16, longdouble
         return a.astype(np.float64)
+    for item in a.flat:
+        if isinstance(item, int) and not isinstance(item, bool):
+            raise ValueError(
+                f"{where}: the integer {item} does not fit in 64 bits; pass it as a float"
+            )
     raise TypeError(
         f"{where}: expected numbers, got {type(data).__name__} of dtype {a.dtype}"
     )
+
+
+cdef bint _holds_variable(object data):
+    """Whether a list or tuple holds a Variable, at any depth (NumPy would not say so)."""
+    if type(data) is not list and type(data) is not tuple:
+        return False
+    for item in data:
+        if isinstance(item, Variable) or _holds_variable(item):
+            return True
+    return False
 
 
 cdef inline cnp.ndarray _nd(object y):
@@ -233,9 +253,16 @@ cdef cnp.ndarray _scalar_array(object value, object dtype):
         a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_DOUBLE, 0)
         (<double*>cnp.PyArray_DATA(a))[0] = <double>value
         return a
+    cdef double d
+    cdef float f
     if dtype is _float32:
+        d = <double>value
+        f = <float>d
+        if isinf(f) and not isinf(d):
+            # Too large for float32: NumPy's cast overflows with its warning and errstate.
+            return np.asarray(value, dtype=dtype)
         a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_FLOAT, 0)
-        (<float*>cnp.PyArray_DATA(a))[0] = <float><double>value
+        (<float*>cnp.PyArray_DATA(a))[0] = f
         return a
     return np.asarray(value, dtype=dtype)
 
@@ -390,15 +417,18 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
     def backward(self, bint retain_grad=False, bint create_graph=False):
         """Accumulate d(self)/d(leaf) into every leaf's ``grad``.
 
-        The seed is ones of this Variable's shape (or its existing ``grad``). Functions are
-        visited in decreasing generation, so each runs once, after all its outputs' gradients
-        are complete. Intermediate gradients are dropped unless ``retain_grad``. With
+        The seed is ones of this Variable's shape (or its ``grad`` when one is set).
+        Functions are visited in decreasing generation, so each runs once, after all its
+        outputs' gradients are complete. Intermediate gradients are dropped unless
+        ``retain_grad``, which adds them to the ones kept before: kept gradients are results,
+        never propagated again, so each pass adds exactly its own gradients. With
         ``create_graph`` the backward pass is recorded too, for higher derivatives.
         """
-        if self.grad is None:
-            self.grad = wrap(_ones_like(self._data))
-        if self.creator is not None:
-            _run_backward(self.creator, retain_grad, create_graph)
+        if self.creator is None:
+            if self.grad is None:
+                self.grad = wrap(_ones_like(self._data))
+            return
+        _run_backward(self, retain_grad, create_graph)
 
     # -- operators -------------------------------------------------------------------------
 
@@ -427,11 +457,15 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
         return div(other, self)
 
     def __pow__(self, other, modulo):
+        if modulo is not None:
+            raise _modulo_error(modulo)
         if isinstance(other, Variable):
             return PowVar()._call((self, other))
         return pow(self, other)
 
     def __rpow__(self, other, modulo):
+        if modulo is not None:
+            raise _modulo_error(modulo)
         return PowVar()._call((other, self))
 
     def __matmul__(self, other):
@@ -760,26 +794,81 @@ cdef inline object _grad_of(object ref):
     return None if y is None else (<Variable>y).grad
 
 
-cdef void _run_backward(Function start, bint retain_grad, bint create_graph) except *:
+cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) except *:
     # backward methods run with enable_backprop set to create_graph. The context is switched
     # before the first one is called: a pass that only meets array forms needs no switch.
     global _passes
+    cdef Function start = root.creator
+    cdef Variable given = root.grad
+    cdef bint held = False
     _passes += 1
     start._pass = _passes
     cdef list switched = []
     cdef list seen = [start]
+    if len(start.outputs) > 1:  # the root's own gradient is the seed
+        root.grad = None
+        held = _set_aside_output_grads(start)
+    root.grad = given if given is not None else wrap(_ones_like(root._data))
     try:
-        _visit(start, retain_grad, create_graph, switched, seen)
+        held = _visit(start, retain_grad, create_graph, switched, seen) or held
     except BaseException:
-        # A failed pass leaves no intermediate gradient behind for a retry to add to (the
-        # gradients the leaves received before the failure stay, as they would in PyTorch).
-        if not retain_grad:
-            for f in seen:
-                _clear_output_grads(<Function>f)
+        # A failed pass leaves every intermediate gradient as it was before, for a retry
+        # (the gradients the leaves received before the failure stay, as in PyTorch).
+        for f in seen:
+            _restore_output_grads(<Function>f)
+        root.grad = given
         raise
     finally:
         if switched:
             PyContextVar_Reset(_current, switched[0])
+    if held:
+        for f in seen:
+            (<Function>f)._held = None
+
+
+# A pass propagates only the gradients it computes. Gradients that Variables inside the graph
+# hold from before (kept by an earlier pass under retain_grad) are set aside in their
+# creator's ``_held`` when the pass first reaches it, and settled after its backward ran:
+# added to what the pass computed under retain_grad, else put back.
+
+cdef int _set_aside_output_grads(Function f) except -1:
+    """Move the gradients ``f``'s outputs hold into ``f._held``; whether there were any."""
+    cdef Py_ssize_t i
+    for i in range(len(f.outputs)):
+        y = _referent(f.outputs[i])
+        if y is not None and (<Variable>y).grad is not None:
+            if f._held is None:
+                f._held = [None] * len(f.outputs)
+            f._held[i] = (<Variable>y).grad
+            (<Variable>y).grad = None
+    return f._held is not None
+
+
+cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) except *:
+    """After ``f``'s backward: its outputs keep what they held before the pass, plus under
+    ``retain_grad`` what the pass computed for them."""
+    cdef Py_ssize_t i
+    cdef Variable y, before
+    for i in range(len(f.outputs)):
+        y = <Variable>_referent(f.outputs[i])
+        if y is None:
+            continue
+        before = <Variable>f._held[i]
+        if not retain_grad or y.grad is None:
+            y.grad = before
+        elif before is not None:
+            y.grad = (add(before, y.grad) if create_graph
+                      else wrap(_add_arrays(before._data, y.grad._data)))
+
+
+cdef void _restore_output_grads(Function f):
+    """Put back the gradients ``f``'s outputs held before the pass (None if none)."""
+    cdef Py_ssize_t i
+    for i in range(len(f.outputs)):
+        y = _referent(f.outputs[i])
+        if y is not None:
+            (<Variable>y).grad = None if f._held is None else f._held[i]
+    f._held = None
 
 
 cdef inline void _clear_output_grads(Function f):
@@ -789,11 +878,12 @@ cdef inline void _clear_output_grads(Function f):
             (<Variable>y).grad = None
 
 
-cdef void _visit(Function start, bint retain_grad, bint create_graph, list switched,
-                 list seen) except *:
+cdef int _visit(Function start, bint retain_grad, bint create_graph, list switched,
+                list seen) except -1:
     """The pass itself; puts the token of the settings switch in ``switched`` when it makes
     one, and every Function it queues in ``seen`` (each marked with the pass's number, which
-    tells it is queued faster than a set would)."""
+    tells it is queued faster than a set would). Returns whether it set aside gradients
+    held from before."""
     cdef Py_ssize_t this_pass = start._pass
     cdef list heap = [start]
     cdef Function f, g
@@ -802,7 +892,7 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
     cdef tuple gys, gxs
     cdef object gx
     cdef cnp.ndarray a
-    cdef bint keep
+    cdef bint keep, held = False
     start._order = 0
     while heap:
         f = _heap_pop(heap)
@@ -825,7 +915,18 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
             gx = gxs[i]
             if gx is None or x._constant:
                 continue
-            keep = x.grad is None and (x.creator is None or retain_grad)
+            g = x.creator
+            if g is not None and g._pass != this_pass:
+                g._pass = this_pass
+                seen.append(g)
+                order += 1
+                g._order = order
+                _heap_push(heap, g)
+                # Before the pass's first gradient reaches its outputs (x is one, often the
+                # only one):
+                if x.grad is not None or len(g.outputs) > 1:
+                    held = _set_aside_output_grads(g) or held
+            keep = x.grad is None and (g is None or retain_grad)
             if create_graph:
                 v = _as_grad(gx, x, f, i)
                 if x.grad is None:
@@ -838,15 +939,11 @@ cdef void _visit(Function start, bint retain_grad, bint create_graph, list switc
                     x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
                 else:
                     x.grad = wrap(_add_arrays(x.grad._data, a))
-            g = x.creator
-            if g is not None and g._pass != this_pass:
-                g._pass = this_pass
-                seen.append(g)
-                order += 1
-                g._order = order
-                _heap_push(heap, g)
-        if not retain_grad:
+        if f._held is not None:
+            _settle_output_grads(f, retain_grad, create_graph)
+        elif not retain_grad:
             _clear_output_grads(f)
+    return held
 
 
 cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
@@ -944,6 +1041,10 @@ cdef inline Variable _output(object y, Function f):
     if t != cnp.NPY_DOUBLE and t != cnp.NPY_FLOAT:
         a = _as_float_array(a, f"{type(f).__name__}.forward")
     return wrap(a)
+
+
+def _modulo_error(modulo):
+    return TypeError(f"pow: a Variable has no modular power; got modulo {modulo!r}")
 
 
 def _broadcast_error(str name, a, b):
@@ -1160,36 +1261,44 @@ cdef class Pow(_Unary):
     def backward(self, gy):
         cdef Variable x = <Variable>self.inputs[0]
         cdef Variable c = _constant(self.c, x._data.dtype, self)
-        return _sum_to_input(mul(gy, mul(c, pow(x, _minus_one(self.c, c._data)))), x)
+        return _sum_to_input(mul(gy, mul(c, pow(x, _derivative_exponent(self.c, c._data)))), x)
 
     cdef tuple _backward_arrays(self, cnp.ndarray gy):
         cdef Variable x = <Variable>self.inputs[0]
         cdef double cv = self._cv, d
-        if (self._number and _exact_power(cv - 1.0) and _is_plain_scalar(x._data, cnp.NPY_DOUBLE)
+        cdef double e = cv - 1.0 if cv != 0.0 else 0.0  # see _derivative_exponent
+        if (self._number and _exact_power(e) and _is_plain_scalar(x._data, cnp.NPY_DOUBLE)
                 and _is_plain_scalar(gy, cnp.NPY_DOUBLE)):
             # The same double operations as the array expression below, without NumPy.
             d = (<double*>cnp.PyArray_DATA(gy))[0] * (
-                cv * _power((<double*>cnp.PyArray_DATA(x._data))[0], cv - 1.0))
+                cv * _power((<double*>cnp.PyArray_DATA(x._data))[0], e))
             if isfinite(d):
                 return (_filled(gy, cnp.NPY_DOUBLE, d),)
         cdef cnp.ndarray c = _constant(self.c, x._data.dtype, self)._data
-        cdef cnp.ndarray p = _nd(x._data ** _minus_one(self.c, c))
+        cdef cnp.ndarray p = _nd(x._data ** _derivative_exponent(self.c, c))
         return (_sum_to_data(_binary(OP_MUL, gy, _binary(OP_MUL, c, p)), x),)
 
 
-cdef object _minus_one(object c, cnp.ndarray c_array):
-    """``c - 1`` in the dtype of ``c_array`` (``c`` converted), as the NumPy scalar that
-    ``c_array - 1`` gives, but computed in C when ``c`` is a Python number."""
+cdef object _derivative_exponent(object c, cnp.ndarray c_array):
+    """The exponent of ``x ** c``'s derivative ``c * x**(c - 1)``: ``c - 1``, except 0 where
+    ``c`` is 0, so that the derivative there is ``0 * x**0 = 0`` even at ``x = 0`` (not
+    ``0 * inf``), as in PyTorch; the derivatives of every order that are 0 follow. In the
+    dtype of ``c_array`` (``c`` converted), and computed in C when ``c`` is a Python number."""
     cdef int t = cnp.PyArray_TYPE(c_array)
     cdef cnp.ndarray r
+    cdef double d
+    cdef float f
     if not (isinstance(c, (int, float)) and cnp.PyArray_NDIM(c_array) == 0
             and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) and cnp.PyArray_ISNOTSWAPPED(c_array)):
-        return c_array - 1  # (a byte-swapped operand's constants are byte-swapped too)
+        # (A byte-swapped operand's constants are byte-swapped too: NumPy reads those.)
+        return np.where(c_array == 0, c_array, c_array - 1)
     r = cnp.PyArray_EMPTY(0, NULL, t, 0)
     if t == cnp.NPY_DOUBLE:
-        (<double*>cnp.PyArray_DATA(r))[0] = (<double*>cnp.PyArray_DATA(c_array))[0] - 1.0
+        d = (<double*>cnp.PyArray_DATA(c_array))[0]
+        (<double*>cnp.PyArray_DATA(r))[0] = d - 1.0 if d != 0.0 else 0.0
     else:
-        (<float*>cnp.PyArray_DATA(r))[0] = (<float*>cnp.PyArray_DATA(c_array))[0] - <float>1.0
+        f = (<float*>cnp.PyArray_DATA(c_array))[0]
+        (<float*>cnp.PyArray_DATA(r))[0] = f - <float>1.0 if f != 0.0 else <float>0.0
     # PyArray_Return steals a reference to its argument while the local ``r`` keeps its own
     # (Cython releases it on return): give it an extra one to steal.
     Py_INCREF(r)
@@ -1207,9 +1316,25 @@ cdef class PowVar(_Binary):
             raise _broadcast_error("pow", x0, x1) from None
 
     def backward(self, gy):
-        x0, x1 = self.inputs
-        gx0 = mul(gy, mul(x1, PowVar()._call((x0, sub(x1, 1.0))))) if wants_grad(x0) else None
-        gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(x0))) if wants_grad(x1) else None
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
+        gx0 = gx1 = None
+        if not x0._constant:
+            # x1 * x0**(x1 - 1), with the exponent 0 where x1 and x0 are 0: the term is then 0
+            # (as in PyTorch), not 0 * inf. Only there: elsewhere x0**(x1 - 1) is finite, and
+            # its value matters to the derivatives in x1.
+            e = sub(x1, 1.0)
+            at_zero = (x1._data == 0) & (x0._data == 0)
+            if at_zero.any():
+                e = add(e, at_zero.astype(_dtype_of(x1._data)))
+            gx0 = mul(gy, mul(x1, PowVar()._call((x0, e))))
+        if not x1._constant:
+            # x0**x1 * log(x0), which is 0 where x0 is 0 and x1 >= 0 (x0**x1 is 0 or 1 there,
+            # as in PyTorch): the logarithm takes 1 there instead of 0, no 0 * -inf.
+            base = x0
+            at_zero = (x0._data == 0) & (x1._data >= 0)
+            if at_zero.any():
+                base = add(x0, at_zero.astype(_dtype_of(x0._data)))
+            gx1 = mul(gy, mul(PowVar()._call((x0, x1)), log(base)))
         return _unbroadcast(gx0, gx1, self.inputs)
 
 
@@ -1508,7 +1633,10 @@ cdef class GetItem(_Unary):
         self.index = index
 
     cdef object _compute(self, x):
-        return x[self.index]
+        try:
+            return x[self.index]
+        except IndexError as e:
+            raise IndexError(f"get_item: {e}") from None
 
     def backward(self, gy):
         x = self.inputs[0]
@@ -1579,15 +1707,16 @@ cpdef Variable sum(x, axis=None, keepdims=False):
 cpdef Variable sum_to(x, shape):
     """Sum ``x`` down to ``shape``, the reverse of broadcasting (no-op when equal)."""
     cdef Variable v = as_variable(x)
-    shape = tuple(shape)
+    shape = _int_tuple(shape, "sum_to", "shape")
     if (<object>v._data).shape == shape:
         return v
     return SumTo(shape)._call((v,))
 
 
 cpdef Variable broadcast_to(x, shape):
+    """``x`` broadcast to ``shape`` (an int or a tuple of ints), like ``numpy.broadcast_to``."""
     cdef Variable v = as_variable(x)
-    shape = tuple(shape)
+    shape = _int_tuple(shape, "broadcast_to", "shape")
     if (<object>v._data).shape == shape:
         return v
     return BroadcastTo(shape)._call((v,))
@@ -1595,7 +1724,15 @@ cpdef Variable broadcast_to(x, shape):
 
 cpdef Variable get_item(x, index):
     if isinstance(index, Variable):
-        index = (<Variable>index)._data.astype(np.intp)
+        # A Variable holds floats: whole numbers index like integers, others cannot index
+        # (NumPy's IndexError for a float index, never a truncation).
+        index = (<Variable>index)._data
+        whole = np.isfinite(index) & (index == np.trunc(index))
+        if not whole.all():
+            raise IndexError(
+                f"get_item: indices must be integers, got {index[~whole].flat[0]} in a Variable"
+            )
+        index = index.astype(np.intp)
     return GetItem(index)._call((x,))
 
 

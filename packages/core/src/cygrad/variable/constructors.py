@@ -1,36 +1,14 @@
 """Variables made from a shape, another Variable, or a random generator."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
+from cygrad.random import RNGLike, rng_from
 from cygrad.variable._core import Variable, as_variable
 
-__all__ = [
-    "check_size", "normal", "ones", "ones_like", "rand", "randn", "rng_from", "zeros", "zeros_like",
-]
-
-RNGLike = Union[np.random.Generator, int, None]
-
-
-def rng_from(rng: RNGLike) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from a Generator (used as is), an int seed, or None."""
-    if rng is not None and not isinstance(rng, (np.random.Generator, int, np.integer)):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}"
-        )
-    return np.random.default_rng(rng)
-
-
-def check_size(owner: str, name: str, value: Any, least: int = 1) -> int:
-    """``value`` as an int of at least ``least``, or a TypeError/ValueError naming ``owner``
-    and ``name`` (a layer's sizes, a dataset's counts)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
-    if value < least:
-        raise ValueError(f"{owner}: {name} must be at least {least}, got {value}")
-    return int(value)
+__all__ = ["normal", "ones", "ones_like", "rand", "randn", "zeros", "zeros_like"]
 
 
 def _shape(shape: tuple) -> tuple:

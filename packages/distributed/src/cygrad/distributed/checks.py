@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.variable import Variable
-from cygrad.variable.constructors import check_size
+from cygrad.checks import check_size
 
 OWNER = "DataParallel"
 FIT = "DataParallel.fit"

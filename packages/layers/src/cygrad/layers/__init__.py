@@ -7,6 +7,7 @@
 >>> y.shape, list(layer.params())
 ((2, 4), ['W', 'b'])
 """
+from cygrad.layers.activation import ActivationLayer
 from cygrad.layers.base import LayerBase
 from cygrad.layers.linear import Linear
 from cygrad.layers.lstm import LSTM
@@ -14,4 +15,6 @@ from cygrad.layers.parameter import Parameter, Parameters
 from cygrad.layers.rnn import RNN
 from cygrad.protocols import Layer
 
-__all__ = ["LSTM", "RNN", "Layer", "LayerBase", "Linear", "Parameter", "Parameters"]
+__all__ = [
+    "LSTM", "RNN", "ActivationLayer", "Layer", "LayerBase", "Linear", "Parameter", "Parameters",
+]

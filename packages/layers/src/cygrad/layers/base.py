@@ -15,7 +15,8 @@ import numpy as np
 from cygrad.layers.parameter import Parameter, Parameters
 import cygrad.functions as F
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, check_size, rng_from
+from cygrad.checks import check_size
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["LayerBase", "RecurrentBase"]
 
@@ -27,8 +28,9 @@ class LayerBase(ABC):
     in the order ``param_shapes`` lists them; vectors (biases) start at zero.
     """
 
-    #: The parameter whose first dimension is the input size.
+    #: The parameter whose dimension ``in_axis`` is the input size (``Model.load`` reads it).
     in_key: ClassVar[str]
+    in_axis: ClassVar[int] = 0
 
     def __init__(self, in_size: int | None, rng: RNGLike, dtype: Any = None) -> None:
         self._params = Parameters()

@@ -8,7 +8,7 @@ import numpy as np
 import cygrad.functions as F
 from cygrad.layers.base import LayerBase, check_size
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike
+from cygrad.random import RNGLike
 
 __all__ = ["Linear"]
 

@@ -9,7 +9,7 @@ import cygrad.functions as F
 from cygrad.layers.base import RecurrentBase, check_size
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import recording
-from cygrad.variable.constructors import RNGLike
+from cygrad.random import RNGLike
 
 __all__ = ["LSTM"]
 

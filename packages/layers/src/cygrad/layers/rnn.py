@@ -6,7 +6,7 @@ from typing import Any
 import cygrad.functions as F
 from cygrad.layers.base import RecurrentBase, check_size
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike
+from cygrad.random import RNGLike
 
 __all__ = ["RNN"]
 

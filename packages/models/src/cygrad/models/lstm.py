@@ -6,7 +6,7 @@ from typing import Any
 from cygrad import layers
 from cygrad.models.model import Model
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["LSTM"]
 

@@ -9,7 +9,7 @@ from cygrad import registry
 from cygrad.layers import Linear
 from cygrad.models.model import Model
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
 __all__ = ["MLP", "Activation", "resolve_activation"]
 

@@ -18,45 +18,20 @@ from collections.abc import Callable, Mapping
 from typing import Any, Union
 
 from cygrad import registry
-from cygrad.layers import Parameters
+from cygrad.layers.activation import ActivationLayer, callable_name
 from cygrad.models.model import Model
 from cygrad.protocols import Layer, StatefulLayer
 from cygrad.registry.checks import LAYER_METHODS, missing_methods
 from cygrad.variable import Variable
-from cygrad.variable.constructors import RNGLike, rng_from
+from cygrad.random import RNGLike, rng_from
 
-__all__ = ["ActivationLayer", "Item", "Sequential"]
+__all__ = ["Item", "Sequential"]
 
 #: What ``Sequential`` accepts per position: a layer object, an activation callable, a
 #: registered name with arguments ("linear:64", "relu", "leaky_relu:slope=0.2") or a dict
 #: ({"layer": "lstm", "hidden_size": 32}, {"activation": "relu"}).
 Item = Union[Layer, Callable[[Variable], Variable], str, Mapping[str, Any]]
 Config = dict[str, Any]
-
-
-class ActivationLayer:
-    """An activation inside a ``Sequential``: a Layer without parameters that applies ``fn``.
-
-    It takes a position (and so a parameter-key index) like any layer.
-    """
-
-    def __init__(self, fn: Callable[[Variable], Variable]) -> None:
-        self.fn = fn
-
-    def first(self, x: Any) -> Variable:
-        return self.fn(x)
-
-    def forward(self, x: Any) -> list[Variable]:
-        return [self.fn(x)]
-
-    def params(self) -> Parameters:
-        return Parameters()
-
-    def cleargrads(self) -> None:
-        """Nothing to clear: an activation has no parameters."""
-
-    def __repr__(self) -> str:
-        return f"ActivationLayer({_callable_name(self.fn)})"
 
 
 class Sequential(Model):
@@ -98,7 +73,7 @@ class Sequential(Model):
             if config is None:
                 config = _object_config(layer)
             if config is None:
-                what = _callable_name(layer.fn) if isinstance(layer, ActivationLayer) else type(layer).__name__
+                what = callable_name(layer.fn) if isinstance(layer, ActivationLayer) else type(layer).__name__
                 raise ValueError(
                     f"Sequential.to_config: item {i} ({what}) was given as an object that has no "
                     "config; give it as a registered name (\"linear:64\", \"relu\") or a dict, or "
@@ -289,10 +264,3 @@ def _object_config(layer: Any) -> Config | None:
         if registered is base:
             return {"activation": name, **keywords}
     return None
-
-
-def _callable_name(fn: Any) -> str:
-    if isinstance(fn, functools.partial):
-        keywords = ", ".join(f"{k}={v!r}" for k, v in fn.keywords.items())
-        return f"{_callable_name(fn.func)}({keywords})"
-    return getattr(fn, "__name__", None) or type(fn).__name__

@@ -43,7 +43,7 @@ BUILT_IN: dict[type, Converter] = {
     # cygrad.functions.
     elementwise.Sin: unary("Sin", 7),
     elementwise.Cos: unary("Cos", 7),
-    elementwise.Tanh: unary("Tanh", 6),
+    activation.Tanh: unary("Tanh", 6),
     elementwise.Sqrt: unary("Sqrt", 6),
     elementwise.Abs: unary("Abs", 6),
     elementwise.Square: arithmetic.square,
@@ -52,7 +52,7 @@ BUILT_IN: dict[type, Converter] = {
     activation.GELU: neural.gelu,
     activation.Softmax: neural.softmax("Softmax"),
     activation.LogSoftmax: neural.softmax("LogSoftmax"),
-    linalg.Linear: neural.linear,
+    linalg.Affine: neural.linear,
     neural_fns.Clip: neural.clip,
     neural_fns.Dropout: neural.dropout,
     neural_fns.MaskFill: neural.mask_fill,
