@@ -241,6 +241,56 @@ def test_power_of_a_byte_swapped_scalar(dtype):
     assert x.grad.item() == 6.75
 
 
+# -- gradients flowing into the array forms in any layout: a seed the caller sets -------------
+
+UNARY = {
+    # name: (the operation, its derivative as the engine computes it, on NumPy)
+    "neg": (lambda x: -x, lambda a, g: -g),
+    "square": (lambda x: x**2, lambda a, g: g * (np.asarray(2, a.dtype) * a ** a.dtype.type(1))),
+    "cube": (lambda x: x**3, lambda a, g: g * (np.asarray(3, a.dtype) * a ** a.dtype.type(2))),
+    "exp": (F.exp, lambda a, g: g * np.exp(a)),
+    "log": (F.log, lambda a, g: g / a),
+    "times a constant": (lambda x: x * 2.5, lambda a, g: g * a.dtype.type(2.5)),
+    "over a constant": (lambda x: x / 4.0, lambda a, g: g / a.dtype.type(4.0)),
+    "minus a constant": (lambda x: 1.0 - x, lambda a, g: -g),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("shape", [(), (1,), (2, 3)], ids=str)
+@pytest.mark.parametrize("name", list(UNARY))
+def test_seeds_in_every_layout(name, shape, dtype):
+    """``y.grad`` set before ``y.backward()`` is the seed: the array forms get it as it is."""
+    operation, derivative = UNARY[name]
+    a0 = values(shape, dtype, np.abs(VALUES))
+    g0 = values(shape, dtype, POWERS_OF_TWO, start=1)
+    for layout_a in LAYOUTS:
+        for layout_g in LAYOUTS:
+            a, g = layout_a(a0), layout_g(g0)
+            x = Variable(a)
+            y = operation(x)
+            y.grad = Variable(g)
+            y.backward()
+            assert_same(x.grad.data, np.asarray(derivative(a0, g0)))
+            np.testing.assert_array_equal(g, g0)  # the seed is untouched
+
+
+@pytest.mark.parametrize("retain_grad", [False, True])
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda f: f.__name__)
+def test_gradients_held_from_before_in_every_layout(layout, retain_grad):
+    """An intermediate Variable's gradient from before a pass is set aside and settled after:
+    put back, or under retain_grad added to the pass's own (through the one-element kernel)."""
+    for shape in [(), (1,), (3,)]:
+        before = layout(values(shape, np.float64, POWERS_OF_TWO))
+        x = Variable(values(shape, np.float64))
+        m = x * 2.0
+        m.grad = Variable(before)
+        (m * 3.0).backward(retain_grad=retain_grad)
+        assert_same(x.grad.data, np.full(shape, 6.0))  # the pass's own gradient only
+        expected = before + 3.0 if retain_grad else before
+        assert_same(m.grad.data, np.asarray(expected, np.float64))
+
+
 # -- the seed, conversions and Python numbers ----------------------------------------------------
 
 
