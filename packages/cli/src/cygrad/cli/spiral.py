@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.cli.arguments import make_output_folder, output_folder, positive_number, whole_number
+from cygrad.options import make_output_folder, output_folder, positive_number, whole_number
 from cygrad.cli.lstm import PLOT_HINT
-from cygrad.cli.progress_bar import ProgressBar
 from cygrad.data import spiral
 from cygrad.models import MLP
 from cygrad.optimizers import Adam
+from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad
 
 INSTALL_HINT = 'pip install "cygrad[distributed]"'
@@ -35,7 +35,8 @@ def train_in_process(
 ) -> list[float]:
     """The loop DataParallel distributes: shuffled batches, Adam, per-epoch mean loss.
 
-    With ``progress`` a bar on stderr shows the epoch under way; it is erased at the epoch's end.
+    With ``progress`` a bar on stderr shows the epoch under way, replaced by the epoch's loss
+    at its end (as ``DataParallel.fit`` does).
     """
     opt = Adam(lr=args.lr)
     gen = np.random.default_rng(args.seed)
@@ -56,6 +57,7 @@ def train_in_process(
                 bar.update(k + 1, total / min(len(x), (k + 1) * args.batch_size))
         if bar is not None:
             bar.close()
+            print(f"epoch {epoch}/{args.epochs} loss {total / len(x):.6f}", file=sys.stderr)
         losses.append(total / len(x))
     return losses
 

@@ -243,7 +243,8 @@ cdef object _derivative_exponent(object c, cnp.ndarray c_array):
     cdef double d
     cdef float f
     if not (isinstance(c, (int, float)) and cnp.PyArray_NDIM(c_array) == 0
-            and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT)):
+            and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) and cnp.PyArray_ISNOTSWAPPED(c_array)):
+        # (A byte-swapped operand's constants are byte-swapped too: NumPy reads those.)
         return np.where(c_array == 0, c_array, c_array - 1)
     r = cnp.PyArray_EMPTY(0, NULL, t, 0)
     if t == cnp.NPY_DOUBLE:
