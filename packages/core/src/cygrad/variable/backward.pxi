@@ -164,7 +164,7 @@ cdef inline object _referent(object ref):
 
 cdef inline object _grad_of(object ref):
     cdef object y = _referent(ref)
-    return None if y is None else (<Variable>y).grad
+    return None if y is None else (<Variable?>y).grad
 
 
 cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) except *:
@@ -209,7 +209,7 @@ cdef int _set_aside_output_grads(Function f) except -1:
     cdef Py_ssize_t i
     for i in range(len(f.outputs)):
         y = _referent(f.outputs[i])
-        if y is not None and (<Variable>y).grad is not None:
+        if y is not None and (<Variable?>y).grad is not None:
             if f._held is None:
                 f._held = [None] * len(f.outputs)
             f._held[i] = (<Variable>y).grad
@@ -223,7 +223,7 @@ cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) 
     cdef Py_ssize_t i
     cdef Variable y, before
     for i in range(len(f.outputs)):
-        y = <Variable>_referent(f.outputs[i])
+        y = _referent(f.outputs[i])  # a checked assignment (None passes)
         if y is None:
             continue
         before = <Variable>f._held[i]
@@ -239,7 +239,7 @@ cdef void _restore_output_grads(Function f):
     cdef Py_ssize_t i
     for i in range(len(f.outputs)):
         y = _referent(f.outputs[i])
-        if y is not None:
+        if isinstance(y, Variable):
             (<Variable>y).grad = None if f._held is None else f._held[i]
     f._held = None
 
@@ -247,7 +247,7 @@ cdef void _restore_output_grads(Function f):
 cdef inline void _clear_output_grads(Function f):
     for ref in f.outputs:
         y = _referent(ref)
-        if y is not None:
+        if isinstance(y, Variable):
             (<Variable>y).grad = None
 
 
@@ -270,6 +270,7 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
     start._order = 0
     while heap:
         f = _heap_pop(heap)
+        _check_inputs(f)
         # A first-order pass takes the array form where the class has one (None: it has not).
         gxs = None
         if len(f.outputs) == 1:
@@ -326,6 +327,15 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
         elif not retain_grad:
             _clear_output_grads(f)
     return held
+
+
+cdef inline int _check_inputs(Function f) except -1:
+    """A TypeError unless ``f.inputs`` (public, so assignable) holds Variables alone: both
+    backward forms and the pass read them as Variables."""
+    for x in f.inputs:
+        if not isinstance(x, Variable):
+            raise TypeError(f"{type(f).__name__}: its inputs must be Variables, got {x!r}")
+    return 0
 
 
 cdef tuple _arrays_of(tuple gys):
