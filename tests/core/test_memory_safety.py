@@ -326,7 +326,7 @@ class Returns(Function):
     """The identity, whose backward returns a gradient prepared in advance (and still held
     here, so the engine must copy it before keeping it), as an array or as a Variable."""
 
-    def __init__(self, gradient: np.ndarray, as_variable: bool):
+    def __init__(self, gradient: np.ndarray, as_variable: bool = False):
         self.gradient = gradient
         self.as_variable = as_variable
 
@@ -337,25 +337,39 @@ class Returns(Function):
         return Variable(self.gradient) if self.as_variable else self.gradient
 
 
+class ReturnsArrays(Returns):
+    """``Returns`` with the array form, which a first-order pass calls instead of backward."""
+
+    def backward_arrays(self, gy):
+        return self.gradient
+
+
+FORMS = {
+    "backward's array": lambda g: Returns(g),
+    "backward's Variable": lambda g: Returns(g, as_variable=True),
+    "backward_arrays": ReturnsArrays,
+}
+
+
 @pytest.mark.parametrize("create_graph", [False, True])
-@pytest.mark.parametrize("as_variable", [False, True])
+@pytest.mark.parametrize("form", list(FORMS))
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 def test_gradients_returned_in_every_layout_are_copied_and_accumulated(
-        shape, dtype, as_variable, create_graph):
+        shape, dtype, form, create_graph):
+    returns = FORMS[form]
     g0 = values(shape, dtype, start=2)
     h0 = values(shape, dtype, POWERS_OF_TWO)
     for layout_g in LAYOUTS:
         for layout_h in LAYOUTS:
             g, h = layout_g(g0), layout_h(h0)
             x = Variable(np.zeros(shape, dtype))
-            (Returns(g, as_variable)(x) + Returns(h, as_variable)(x)).backward(
-                create_graph=create_graph)
+            (returns(g)(x) + returns(h)(x)).backward(create_graph=create_graph)
             assert_same(x.grad.data, g0 + h0)
             assert x.grad.data.flags.writeable
             # Only one of them: the leaf keeps a private copy of the returned gradient.
             y = Variable(np.zeros(shape, dtype))
-            Returns(g, as_variable)(y).backward(create_graph=create_graph)
+            returns(g)(y).backward(create_graph=create_graph)
             assert_same(y.grad.data, g0)
             assert not np.shares_memory(y.grad.data, g)
             y.grad.data[...] = 7  # a hook changing the gradient in place
@@ -366,14 +380,14 @@ def test_gradients_returned_in_every_layout_are_copied_and_accumulated(
 def test_gradients_of_another_dtype_or_type_are_converted(layout):
     g = layout(values((2, 3), np.float32))
     x = Variable(np.zeros((2, 3)))
-    Returns(g, False)(x).backward()
+    Returns(g)(x).backward()
     assert_same(x.grad.data, g.astype(np.float64))
-    Returns(layout(np.array(2.5)), False)(x[0, 1]).backward()  # 0-d, scattered back
+    ReturnsArrays(layout(np.array(2.5)))(x[0, 1]).backward()  # 0-d, scattered back
     expected = g.astype(np.float64)
     expected[0, 1] += 2.5
     assert_same(x.grad.data, expected)
     y = Variable(np.float32(0))
-    Returns(1.5, False)(y).backward()  # a Python float: converted to y's dtype
+    Returns(1.5)(y).backward()  # a Python float: converted to y's dtype
     assert_same(y.grad.data, np.array(1.5, np.float32))
 
 

@@ -225,8 +225,9 @@ def test_memory_growth_shows_a_leak():
     figures = {"numpy": measure(leaky, "numpy", 1, 3), "cygrad": measure(leaky, "cygrad", 1, 3)}
     assert len(kept) == 3
     growth = figures["cygrad"]["after_last"] - figures["cygrad"]["after_first"]
-    assert growth >= 95 * 2**20  # the two runs after the first kept 96 MiB
-    assert float(memory_row(figures)["cygrad growth"]) >= 95
+    # the two runs after the first kept 96 MiB; resident memory moves by a few MiB on its own
+    assert growth >= 80 * 2**20
+    assert float(memory_row(figures)["cygrad growth"]) >= 80
 
 
 def test_memory_row_arithmetic():
