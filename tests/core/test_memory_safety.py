@@ -445,11 +445,10 @@ def test_outputs_that_died_before_the_pass_give_no_gradient():
     assert_same(x.grad.data, np.array([2.0, 2.0, 0.0, 0.0]))
 
 
-# -- known unsafe paths -------------------------------------------------------------------------
-# Each is reachable from Python and reads or writes memory through a pointer it has not
-# checked; each should raise a TypeError instead. They run in a child process: without the
-# sanitizers some crash the interpreter, others happen to survive the wrong read (those then
-# pass here, so the marks are not strict). Found with tools/sanitize; see issue 11.
+# -- misuse reachable from Python ----------------------------------------------------------------
+# Each would read memory through a pointer nobody checked, were it not refused: each raises a
+# TypeError. They run in a child process, so that a regression crashes the child, not the
+# test run. Found with tools/sanitize (issue 11).
 
 UNSAFE = {
     # Variable._data is None when Variable.__init__ never ran; every operation reads it as
@@ -467,6 +466,10 @@ UNSAFE = {
     "non-Variables in a node's inputs": (
         "y = Variable(2.0) * Variable(3.0)\ny.creator.inputs = (1.0, 2.0)\ny.backward()"
     ),
+    "non-Variables in a node's inputs, through backward_arrays": (
+        "import numpy as np\ny = Variable(2.0) * Variable(3.0)\ny.creator.inputs = (1.0, 2.0)\n"
+        "y.creator.backward_arrays(np.ones(()))"
+    ),
     "a weak reference to a non-Variable in a node's outputs": (
         "import weakref\nclass Other: pass\nother = Other()\nx = Variable(2.0)\ny = x * 3.0\n"
         "y.creator.outputs[0] = weakref.ref(other)\ny.backward()"
@@ -474,7 +477,6 @@ UNSAFE = {
 }
 
 
-@pytest.mark.xfail(reason="issue 11: unchecked casts reachable from Python", strict=False)
 @pytest.mark.parametrize("code", list(UNSAFE.values()), ids=list(UNSAFE))
 def test_misuse_is_a_type_error_not_a_memory_error(code):
     program = "from cygrad.variable import Variable\n" + code

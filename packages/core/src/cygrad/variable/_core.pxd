@@ -11,6 +11,9 @@ cdef class Variable:
     # True for operands made from plain numbers or arrays inside an operation: nobody can
     # read their gradient, so the backward pass neither computes nor stores it.
     cdef bint _constant
+    # The number of the backward pass that last set ``grad`` (0: none did): only a gradient
+    # the running pass made itself may be accumulated in place.
+    cdef Py_ssize_t _grad_pass
     cdef object __weakref__
 
 

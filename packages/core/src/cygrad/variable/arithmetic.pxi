@@ -52,6 +52,14 @@ cdef cnp.ndarray _neg_array(cnp.ndarray x):
     return _nd(-x)
 
 
+cdef object _forward_array(object x, Function f):
+    """An argument of an engine operation's ``forward`` called from Python: an ndarray (its
+    C computation reads it as one), or a TypeError."""
+    if not isinstance(x, ndarray):
+        raise TypeError(f"{type(f).__name__}.forward: expected an ndarray, got {type(x).__name__}")
+    return x
+
+
 cdef class _Unary(Function):
     """An engine operation of one input. Its forward is the C method ``_compute``, which
     ``_call`` reaches without a Python method call. The concrete operations are final: a
@@ -59,7 +67,7 @@ cdef class _Unary(Function):
     ``Function``."""
 
     def forward(self, x):
-        return self._compute(x)
+        return self._compute(_forward_array(x, self))
 
     cdef object _forward(self, tuple xs):
         return self._compute((<Variable>xs[0])._data)
@@ -72,7 +80,7 @@ cdef class _Binary(Function):
     """An engine operation of two inputs (see ``_Unary``)."""
 
     def forward(self, x0, x1):
-        return self._compute(x0, x1)
+        return self._compute(_forward_array(x0, self), _forward_array(x1, self))
 
     cdef object _forward(self, tuple xs):
         return self._compute((<Variable>xs[0])._data, (<Variable>xs[1])._data)
@@ -398,9 +406,11 @@ cpdef Variable neg(x):
 
 cpdef Variable pow(x, c):
     """``x ** c`` for a constant (scalar or array) exponent ``c``."""
-    if isinstance(c, Variable):
+    if type(c) is int or type(c) is float:
+        pass  # the common case, without the tests below
+    elif isinstance(c, Variable):
         raise TypeError("pow: the exponent must be a constant; use x ** y for a Variable exponent")
-    if isinstance(c, np.generic):
+    elif isinstance(c, np.generic):
         c = c.item()  # like a Python number, a NumPy scalar exponent keeps x's dtype
     elif isinstance(c, (ndarray, list, tuple)):
         # Integer exponents take x's dtype, as any integer operand does; float ones keep theirs.

@@ -79,6 +79,30 @@ cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssi
         )
 
 
+# A gradient that the running pass set and that nothing else refers to (neither its Variable
+# nor its array, which owns its memory) can take further contributions in place: nobody can
+# see the difference, and a large gradient summed over many steps (a recurrent layer's
+# weights) is not reallocated at each one. Gradients from before the pass never are.
+
+cdef inline bint _sole_gradient(Variable x):
+    """Whether ``x.grad`` and its array are referenced by ``x`` alone."""
+    cdef Variable g = x.grad
+    # Counted through pointers, with the local ``g`` holding one more reference.
+    return (_Py_REFCNT(<PyObject*>g) == 2 and _Py_REFCNT(<PyObject*>g._data) == 1
+            and _owns_memory(g._data))
+
+
+cdef void _add_in_place(cnp.ndarray g, cnp.ndarray a) except *:
+    """``g += a`` (the same numbers as ``g + a``), in C for one-element float64 arrays."""
+    cdef double d
+    if _is_plain_scalar(g, cnp.NPY_DOUBLE) and _is_plain_scalar(a, cnp.NPY_DOUBLE):
+        d = (<double*>cnp.PyArray_DATA(g))[0] + (<double*>cnp.PyArray_DATA(a))[0]
+        if isfinite(d):
+            (<double*>cnp.PyArray_DATA(g))[0] = d
+            return
+    g += a
+
+
 cdef tuple _gradient_tuple(object result, Function f, str method):
     """What ``f``'s ``backward`` or ``backward_arrays`` returned, one entry per input."""
     cdef tuple gxs = result if type(result) is tuple else (
@@ -140,7 +164,7 @@ cdef inline object _referent(object ref):
 
 cdef inline object _grad_of(object ref):
     cdef object y = _referent(ref)
-    return None if y is None else (<Variable>y).grad
+    return None if y is None else (<Variable?>y).grad
 
 
 cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) except *:
@@ -185,7 +209,7 @@ cdef int _set_aside_output_grads(Function f) except -1:
     cdef Py_ssize_t i
     for i in range(len(f.outputs)):
         y = _referent(f.outputs[i])
-        if y is not None and (<Variable>y).grad is not None:
+        if y is not None and (<Variable?>y).grad is not None:
             if f._held is None:
                 f._held = [None] * len(f.outputs)
             f._held[i] = (<Variable>y).grad
@@ -199,7 +223,7 @@ cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) 
     cdef Py_ssize_t i
     cdef Variable y, before
     for i in range(len(f.outputs)):
-        y = <Variable>_referent(f.outputs[i])
+        y = _referent(f.outputs[i])  # a checked assignment (None passes)
         if y is None:
             continue
         before = <Variable>f._held[i]
@@ -215,7 +239,7 @@ cdef void _restore_output_grads(Function f):
     cdef Py_ssize_t i
     for i in range(len(f.outputs)):
         y = _referent(f.outputs[i])
-        if y is not None:
+        if isinstance(y, Variable):
             (<Variable>y).grad = None if f._held is None else f._held[i]
     f._held = None
 
@@ -223,7 +247,7 @@ cdef void _restore_output_grads(Function f):
 cdef inline void _clear_output_grads(Function f):
     for ref in f.outputs:
         y = _referent(ref)
-        if y is not None:
+        if isinstance(y, Variable):
             (<Variable>y).grad = None
 
 
@@ -246,6 +270,7 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
     start._order = 0
     while heap:
         f = _heap_pop(heap)
+        _check_inputs(f)
         # A first-order pass takes the array form where the class has one (None: it has not).
         gxs = None
         if len(f.outputs) == 1:
@@ -291,13 +316,26 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                 a = _grad_array(gx, x, f, i, method)
                 if x.grad is None:
                     x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
+                    x._grad_pass = this_pass
+                elif x._grad_pass == this_pass and _sole_gradient(x):
+                    _add_in_place(x.grad._data, a)
                 else:
                     x.grad = wrap(_add_arrays(x.grad._data, a))
+                    x._grad_pass = this_pass
         if f._held is not None:
             _settle_output_grads(f, retain_grad, create_graph)
         elif not retain_grad:
             _clear_output_grads(f)
     return held
+
+
+cdef inline int _check_inputs(Function f) except -1:
+    """A TypeError unless ``f.inputs`` (public, so assignable) holds Variables alone: both
+    backward forms and the pass read them as Variables."""
+    for x in f.inputs:
+        if not isinstance(x, Variable):
+            raise TypeError(f"{type(f).__name__}: its inputs must be Variables, got {x!r}")
+    return 0
 
 
 cdef tuple _arrays_of(tuple gys):

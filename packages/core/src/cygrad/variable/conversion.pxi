@@ -119,21 +119,36 @@ cdef tuple _as_variables(tuple inputs, Function f):
     if len(inputs) == 2:  # the binary operators: no loops, no list
         a, b = inputs[0], inputs[1]
         if isinstance(a, Variable):
+            _require_data(<Variable>a, f)
             if isinstance(b, Variable):
+                _require_data(<Variable>b, f)
                 return inputs
             return a, _constant(b, _dtype_of((<Variable>a)._data), f)
         if isinstance(b, Variable):
+            _require_data(<Variable>b, f)
             return _constant(a, _dtype_of((<Variable>b)._data), f), b
     for obj in inputs:
         if not isinstance(obj, Variable):
             break
+        _require_data(<Variable>obj, f)
     else:
         return inputs
     for obj in inputs:
         if isinstance(obj, Variable):
-            dtype = _dtype_of((<Variable>obj)._data)
-            break
+            _require_data(<Variable>obj, f)
+            if dtype is None:
+                dtype = _dtype_of((<Variable>obj)._data)
     return tuple([obj if isinstance(obj, Variable) else _constant(obj, dtype, f) for obj in inputs])
+
+
+cdef inline int _require_data(Variable v, object where) except -1:
+    """A TypeError for a Variable whose ``__init__`` never ran (``Variable.__new__``, or a
+    subclass's ``__init__`` that does not call it): it holds no array."""
+    if v._data is None:
+        name = where if isinstance(where, str) else type(where).__name__
+        raise TypeError(f"{name}: a {type(v).__name__} without data (Variable.__init__ was not "
+                        "called)")
+    return 0
 
 
 cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):

@@ -153,6 +153,7 @@ cdef void _check_gradient_arrays(Function f, tuple gys) except *:
     name = type(f).__name__
     if f.outputs is None:
         raise ValueError(f"{name}.backward_arrays: the Function has not been applied (no inputs)")
+    _check_inputs(f)
     if len(gys) != len(f.outputs):
         raise ValueError(
             f"{name}.backward_arrays: got {len(gys)} gradients for {len(f.outputs)} outputs"

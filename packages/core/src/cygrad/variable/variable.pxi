@@ -107,6 +107,7 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
         never propagated again, so each pass adds exactly its own gradients. With
         ``create_graph`` the backward pass is recorded too, for higher derivatives.
         """
+        _require_data(self, "backward")
         if self.creator is None:
             if self.grad is None:
                 self.grad = wrap(_ones_like(self._data))
