@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import normalize_axis, recording
+from cygrad.functions._util import normalize_axis, output, recording
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import exp, mul, sum
 
@@ -53,13 +53,13 @@ def _sigmoid_arrays(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Sigmoid(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         y, self.complement = _sigmoid_arrays(x)
         return y
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
         # sigmoid' = sigmoid(x) * sigmoid(-x): a product of the two exact factors.
-        y = self.outputs[0]()
+        y = output(self)
         if not recording():
             gx = y.data * self.complement
             gx *= gy.data
@@ -71,18 +71,18 @@ class SigmoidComplement(Function):
     """1 - sigmoid(x), the same numbers as Sigmoid's complement: the second factor of its
     derivative, for the recorded backward."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return _sigmoid_arrays(x)[1]
 
-    def backward(self, gy):
-        return -(gy * (sigmoid(self.inputs[0]) * self.outputs[0]()))
+    def backward(self, gy: Variable) -> Variable:
+        return -(gy * (sigmoid(self.inputs[0]) * output(self)))
 
 
 class ReLU(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
         x = self.inputs[0].data
         if not recording():
             return gy.data * (x > 0)
@@ -90,13 +90,13 @@ class ReLU(Function):
 
 
 class GELU(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         y = np.tanh(_K * (x + _A * x * x * x))
         y += 1
         y *= 0.5 * x
         return y
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
         # d/dx x*s(x) with s = sigmoid(2u), u = K(x + A x^3): s + x s (1 - s) 2K(1 + 3A x^2).
         x = self.inputs[0]
         if not recording():
@@ -111,7 +111,7 @@ class Softmax(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.axis = normalize_axis(self.axis, x.ndim, "softmax")
         if x.size == 0:
             return x.copy()
@@ -120,8 +120,8 @@ class Softmax(Function):
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
 
-    def backward(self, gy):
-        y = self.outputs[0]()
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
+        y = output(self)
         if not recording():
             gx = y.data * gy.data
             gx -= y.data * gx.sum(axis=self.axis, keepdims=True)
@@ -134,7 +134,7 @@ class LogSoftmax(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.axis = normalize_axis(self.axis, x.ndim, "log_softmax")
         if x.size == 0:
             return x.copy()
@@ -142,8 +142,8 @@ class LogSoftmax(Function):
         z -= np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
         return z
 
-    def backward(self, gy):
-        y = self.outputs[0]()
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
+        y = output(self)
         if not recording():
             return gy.data - np.exp(y.data) * gy.data.sum(axis=self.axis, keepdims=True)
         return gy - mul(exp(y), sum(gy, self.axis, True))
@@ -176,11 +176,11 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> Variable:
 
 
 class Tanh(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
 
-    def backward(self, gy):
-        y = self.outputs[0]()
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
+        y = output(self)
         if not recording():
             # The unrecorded first-order pass needs no graph: one NumPy expression.
             yd = y.data

@@ -10,7 +10,7 @@ from typing import Any, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import count, kept_shape, normalize_axes, recording
+from cygrad.functions._util import count, kept_shape, normalize_axes, output, recording
 from cygrad.variable import Function, Variable, as_variable
 from cygrad.variable._core import broadcast_to, reshape
 
@@ -24,10 +24,10 @@ class Mean(Function):
         self.axes = axes
         self.keepdims = keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x.mean(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
         shape = self.inputs[0].shape
         n = count(shape, self.axes)
         scale = 1 / n if n else 0.0  # an empty reduction has an empty gradient
@@ -49,15 +49,15 @@ class _Extreme(Function):
         self.axes = axes
         self.keepdims = keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         if any(x.shape[a] == 0 for a in self.axes):
             raise ValueError(f"{self.name}: cannot reduce an empty axis of shape {x.shape}")
         return type(self).reduce(x, axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable | np.ndarray:
         x = self.inputs[0].data
         kept = kept_shape(x.shape, self.axes)
-        y = self.outputs[0]().data.reshape(kept)
+        y = output(self).data.reshape(kept)
         hit = x == y
         nan = np.isnan(y)
         if nan.any():
@@ -78,7 +78,7 @@ class Min(_Extreme):
     reduce = np.min
 
 
-def _reduce(cls: type, name: str, x: ArrayLike, axis: Axis, keepdims: bool) -> Variable:
+def _reduce(cls: type[Mean | _Extreme], name: str, x: ArrayLike, axis: Axis, keepdims: bool) -> Variable:
     v = as_variable(x)
     return cls(normalize_axes(axis, v.ndim, name), bool(keepdims))(v)
 

@@ -22,7 +22,7 @@ class Concat(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, *xs):
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
         if not xs:
             raise ValueError("concat: need at least one array")
         first = xs[0]
@@ -40,7 +40,7 @@ class Concat(Function):
         self.offsets = np.cumsum([x.shape[self.axis] for x in xs])[:-1].tolist()
         return np.concatenate(xs, axis=self.axis)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> tuple[Variable | np.ndarray, ...]:
         if not recording():
             return tuple(np.split(gy.data, self.offsets, axis=self.axis))
         return split(gy, self.offsets, self.axis)
@@ -51,12 +51,12 @@ class Split(Function):
         self.sections = sections
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         parts = tuple(np.split(x, self.sections, axis=self.axis))
         self.shapes = [p.shape for p in parts]
         return parts
 
-    def backward(self, *gys):
+    def backward(self, *gys: Variable | None) -> Variable | np.ndarray:
         dtype = self.inputs[0].dtype
         if not recording():
             return np.concatenate(
