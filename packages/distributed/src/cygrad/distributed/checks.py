@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.variable import Variable
-from cygrad.checks import check_size
+from cygrad.checks import check_size as check_size  # re-exported: DataParallel checks its sizes
 
 OWNER = "DataParallel"
 FIT = "DataParallel.fit"

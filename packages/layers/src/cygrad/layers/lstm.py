@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.layers.base import RecurrentBase, check_size
+from cygrad.checks import check_size
+from cygrad.layers.base import RecurrentBase
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import recording
 from cygrad.random import RNGLike
@@ -54,6 +55,7 @@ class Gates(Function):
         for k, (gy, y) in enumerate(zip(gys, ys)):
             if gy is None:
                 continue
+            assert y is not None, "LSTM.backward: an output with a gradient is alive"
             d = gy * (y * (1 - y) if k < 3 else 1 - y * y)
             place = np.zeros((H, 4 * H), dtype=a.dtype)
             place[:, k * H : (k + 1) * H] = np.eye(H, dtype=a.dtype)
