@@ -3,7 +3,7 @@ the losses, and the LSTM layer's gates."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, cast
 
 import numpy as np
 
@@ -101,6 +101,7 @@ def gates(node: Node) -> list[str]:
     """The LSTM's fused pre-activation cut into f, i, o (sigmoid) and u (tanh)."""
     axis = len(node.input_shapes[0]) - 1
     attributes = {"num_outputs": 4} if node.opset >= 18 else {}
-    f, i, o, u = node.make("Split", node.inputs, outputs=4, axis=axis, **attributes)
+    four = node.make("Split", node.inputs, outputs=4, axis=axis, **attributes)
+    f, i, o, u = cast(list[str], four)  # four outputs: a list of names
     return [node.make("Sigmoid", [f]), node.make("Sigmoid", [i]), node.make("Sigmoid", [o]),
             node.make("Tanh", [u])]
