@@ -2,9 +2,9 @@
 import csv
 import importlib.util
 import math
+import re
+import subprocess
 import sys
-
-import pytest
 
 from cygrad.cli import main
 
@@ -34,7 +34,7 @@ def test_demo_prints_losses_and_writes_the_csv_and_the_plot(tmp_path, capsys):
     epochs = [line for line in stdout.splitlines() if line.startswith("epoch")]
     assert len(epochs) == 2 and all(float(line.split("loss")[1]) >= 0 for line in epochs)
     assert "final loss" in stdout
-    assert "[" + "#" * 30 + "] 40/40 loss" in stderr
+    assert stderr == ""  # not a terminal: no progress bar
     check_csv(out / "lstm.csv", 41)
     if importlib.util.find_spec("matplotlib") is not None:
         assert (out / "lstm.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -62,11 +62,20 @@ def test_the_same_seed_gives_the_same_prediction(tmp_path, capsys):
     assert read_rows(tmp_path / "a" / "lstm.csv") == read_rows(tmp_path / "b" / "lstm.csv")
 
 
-@pytest.mark.parametrize(
-    "option",
-    [["--n", "2"], ["--bptt", "0"], ["--epochs", "0"], ["--lr", "0"], ["--noise", "-0.1"]],
-)
-def test_bad_options_are_refused(tmp_path, capsys, option):
-    assert main(["lstm", "--out", str(tmp_path / "x")] + option) == 2
-    assert "cygrad lstm:" in capsys.readouterr().err
-    assert not (tmp_path / "x").exists()
+def test_in_a_terminal_each_epoch_loss_is_shown_once(tmp_path, terminal):
+    raw, shown = terminal([sys.executable, "-m", "cygrad.cli", *TINY, "--out", "o"], tmp_path)
+    assert "[" + "#" * 30 + "] 40/40 loss" in raw  # the bar was drawn
+    for epoch in ("epoch   1/2", "epoch   2/2"):
+        lines = [line for line in shown if line.startswith(epoch) and "loss" in line]
+        assert len(lines) == 1, shown
+
+
+def test_redirected_to_files_there_are_no_carriage_returns(tmp_path):
+    with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
+        subprocess.run([sys.executable, "-m", "cygrad.cli", *TINY, "--out", "o"], cwd=tmp_path,
+                       stdout=out, stderr=err, check=True, timeout=60)
+    # bytes: read_text() would turn every carriage return into a newline
+    written = ((tmp_path / "out.txt").read_bytes() + (tmp_path / "err.txt").read_bytes()).decode()
+    assert "\r" not in written and "\x1b" not in written
+    assert len(re.findall(r"^epoch +\d/2 +loss", written, flags=re.M)) == 2
+

@@ -34,9 +34,10 @@ def cygrad_register_commands(register):
 
 
 def test_a_registered_command_runs_with_its_options(site, capsys):
+    installed = registry.names("commands")  # the commands of the plugins in plugins/
     site.add("cygrad-greet", {"greet": "greet_plugin"}, {"greet_plugin": GREET})
-    assert list(registry.commands()) == ["greet"]
-    assert registry.names("commands") == ["greet"]
+    assert sorted(registry.commands()) == sorted([*installed, "greet"])
+    assert registry.names("commands") == sorted([*installed, "greet"])
     assert cygrad_main(["greet", "--times", "2"]) == 3
     assert capsys.readouterr().out == "hello from a plugin\n" * 2
 
@@ -48,7 +49,7 @@ def test_plugin_commands_are_listed_in_help_and_by_cygrad_plugins(site, capsys):
     assert row.provides == {"commands": ("greet",)} and row.problems == ()
     assert cygrad_main(["plugins"]) == 0
     out = capsys.readouterr().out
-    assert "commands: greet" in out and "1 commands" in out
+    assert "commands: greet" in out and f"{len(registry.names('commands'))} commands" in out
 
 
 @pytest.mark.parametrize(
@@ -106,16 +107,14 @@ def more(register):
     captured = capsys.readouterr()
     assert "skipped the plugin command 'broken': its setup raised RuntimeError: no options today" \
         in captured.err
-    with pytest.raises(SystemExit) as exit_info:
-        cygrad_main(["broken"])
-    assert exit_info.value.code == 2
+    assert cygrad_main(["broken"]) == 2  # a usage error: argparse's exit is returned
 
 
 def test_a_command_two_plugins_claim_is_left_out_and_listed_as_a_problem(site):
     site.add("cygrad-greet", {"greet": "greet_plugin"}, {"greet_plugin": GREET})
     site.add("cygrad-greet-too", {"greet2": "greet_plugin2"}, {"greet_plugin2": GREET})
     with pytest.warns(registry.PluginWarning, match="also provided by"):
-        assert registry.commands() == {}
+        assert "greet" not in registry.commands()
     assert any("command 'greet' is also provided by" in p
                for r in registry.plugins() for p in r.problems)
 

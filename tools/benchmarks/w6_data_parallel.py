@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""W6 (BENCHMARKS.md): data-parallel throughput of ``cygrad.distributed.DataParallel``.
+"""W6 (docs/benchmarks.md): data-parallel throughput of ``cygrad.distributed.DataParallel``.
 
 An MLP 784-512-512-10 in float32 on 16,384 synthetic rows, batch 4,096, one epoch of SGD,
 one BLAS thread per process. Steps per second in this process, with ``DataParallel`` on one

@@ -61,14 +61,17 @@ class Layer(Protocol):
 
 @runtime_checkable
 class LazyLayer(Layer, Protocol):
-    """A layer whose parameters are created from its first input's last dimension.
+    """A layer whose parameters are created from the size of its first input (its last
+    dimension, or the channel axis of images).
 
     Until then ``params()`` is empty and ``initialized`` is False. ``param_shapes(in_size)``
     names every parameter and its shape, in ``params()`` order, without creating anything;
     ``initialize(in_size)`` creates exactly those parameters (the first call does the same).
     ``in_key`` names the parameter whose first dimension is the input size, which is how
-    ``Model.load`` reads the input size from a file. ``cygrad.layers.LayerBase`` provides all
-    of this to a subclass that defines ``param_shapes``.
+    ``Model.load`` reads the input size from a file; a layer whose parameter holds it on
+    another axis says which in an optional ``in_axis`` (a convolution's weight, of shape
+    (out, in, kh, kw), sets 1). ``cygrad.layers.LayerBase`` provides all of this to a
+    subclass that defines ``param_shapes``.
     """
 
     in_key: str

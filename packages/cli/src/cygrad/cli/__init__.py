@@ -1,4 +1,4 @@
-"""The ``cygrad`` command: demos and developer tools, one module per subcommand."""
+"""The cygrad command: demos of the cygrad autograd library and a list of its plugins."""
 from __future__ import annotations
 
 import argparse
@@ -8,16 +8,24 @@ import warnings
 from typing import Sequence
 
 from cygrad import registry
+from cygrad.cli.arguments import CommandParser
+from cygrad.cli.interrupt import interrupted
+from cygrad.cli.version import VersionAction
 from cygrad.registry import Command
 
 # Each module defines ``add_parser(subparsers)``, which registers its subcommand and sets
 # ``func`` (called with the parsed arguments, returns the exit status).
-COMMANDS = ["lstm", "rosenbrock", "dot", "plugins", "bench", "spiral"]
+COMMANDS = ["lstm", "rosenbrock", "dot", "plugins", "spiral"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cygrad", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = CommandParser(
+        prog="cygrad", description=__doc__,
+        epilog="Run 'cygrad COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the versions of cygrad, its parts and its plugins, and exit")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"cygrad.cli.{name}").add_parser(sub)
     add_plugin_commands(sub)
@@ -51,8 +59,23 @@ def _command_problem(sub: argparse._SubParsersAction, name: str, command: Comman
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    """Run one command; the exit status.
+
+    A bad argument is 2, with one line on stderr, before any work starts; so is a bare
+    ``cygrad``, which prints the help on stderr. Ctrl-C is 130, with one line, no traceback.
+    """
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:  # --help, --version and usage errors: a status to return
+            return int(e.code or 0)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        return args.func(args)
+    except KeyboardInterrupt:
+        return interrupted("cygrad")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,22 @@
-"""``cygrad dot``: Graphviz DOT text of the graph of an n-th derivative, e.g. of tanh at 1."""
+"""The graph that computes a function's n-th derivative, as Graphviz DOT text.
+
+Render it with Graphviz, for example: cygrad dot --func tanh --order 2 | dot -Tpng -o g.png
+"""
 from __future__ import annotations
 
 import argparse
 import inspect
-import sys
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
 import cygrad.functions as F
+from cygrad.cli.arguments import finite_number, output_file, whole_number
 from cygrad.dot import to_dot
 from cygrad.variable import Variable, no_grad
 
 
-def _takes_one_argument(fn: Callable) -> bool:
+def _takes_one_argument(fn: Callable[..., Any]) -> bool:
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -23,7 +26,7 @@ def _takes_one_argument(fn: Callable) -> bool:
     return len(required) == 1 and required[0].kind != required[0].KEYWORD_ONLY
 
 
-def _accepts_a_scalar(fn: Callable) -> bool:
+def _accepts_a_scalar(fn: Callable[..., Any]) -> bool:
     """Whether ``fn(Variable(0.5))`` gives a Variable (``concat`` takes one argument: a list)."""
     try:
         with no_grad():
@@ -54,14 +57,19 @@ def derivative_graph(fn: Callable[[Variable], Variable], order: int, at: float =
     return y
 
 
-def run(args: argparse.Namespace) -> int:
+def function_name(text: str) -> Callable[[Variable], Variable]:
+    """A ``type=`` for ``--func``: the named one-argument function of cygrad.functions."""
     functions = unary_functions()
-    if args.function not in functions:
-        print(f"cygrad dot: --func {args.function!r} is not a one-argument function of "
-              f"cygrad.functions; choose one of: {', '.join(sorted(functions))}", file=sys.stderr)
-        return 2
-    text = to_dot(derivative_graph(functions[args.function], args.order, args.at),
-                  verbose=args.verbose)
+    if text not in functions:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a function of one variable in cygrad.functions; "
+            f"choose one of: {', '.join(sorted(functions))}"
+        )
+    return functions[text]
+
+
+def run(args: argparse.Namespace) -> int:
+    text = to_dot(derivative_graph(args.function, args.order, args.at), verbose=args.verbose)
     if args.output is None:
         print(text, end="")
     else:
@@ -70,20 +78,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _order(text: str) -> int:
-    n = int(text)
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"order must be 0 or more, got {n}")
-    return n
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("dot", help=__doc__.split(": ", 1)[1], description=__doc__)
-    p.add_argument("--func", dest="function", default="tanh", metavar="NAME",
-                   help="a one-argument function of cygrad.functions (default tanh)")
-    p.add_argument("--order", type=_order, default=1,
-                   help="derivative order; 0 draws the function itself (default 1)")
-    p.add_argument("--at", type=float, default=1.0, help="the point x (default 1.0)")
-    p.add_argument("--verbose", action="store_true", help="label variables with shape and dtype")
-    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("dot", help="the graph of a derivative as Graphviz DOT text",
+                       description=__doc__)
+    p.add_argument("--func", dest="function", type=function_name, default="tanh", metavar="NAME",
+                   help="a function of one variable from cygrad.functions, such as tanh, sin, "
+                        "exp or sigmoid (default tanh)")
+    p.add_argument("--order", type=whole_number(0), default=1,
+                   help="which derivative; 0 draws the function itself (default 1)")
+    p.add_argument("--at", type=finite_number, default=1.0, help="the point x (default 1.0)")
+    p.add_argument("--verbose", action="store_true",
+                   help="label each value with its shape and data type")
+    p.add_argument("--output", type=output_file, metavar="FILE",
+                   help="write to FILE instead of standard output")
     p.set_defaults(func=run)

@@ -1,9 +1,9 @@
-"""``cygrad lstm``: train the seed's LSTM model on a noisy sine curve, plot prediction vs truth.
+"""Train an LSTM network to predict a noisy sine curve, then plot its predictions.
 
-The model reads the curve one point at a time and learns to predict the next point, with
-truncated backpropagation through time (``--bptt`` steps per update). After training it
-predicts, one step ahead, the clean curve, and writes ``lstm.csv`` (x, truth, prediction) and,
-when matplotlib is installed, ``lstm.png`` into the output folder.
+The network reads the curve one point at a time and learns to predict the next point. Its
+weights are updated every few steps (--bptt), backpropagating through those steps only. After
+training it predicts the clean curve one step ahead and writes lstm.csv (x, truth, prediction)
+and, when matplotlib is installed, the plot lstm.png into the output folder.
 """
 from __future__ import annotations
 
@@ -18,39 +18,29 @@ from typing import TextIO
 import numpy as np
 
 import cygrad.functions as F
+from cygrad.cli.arguments import (
+    make_output_folder,
+    non_negative_number,
+    output_folder,
+    positive_number,
+    whole_number,
+)
 from cygrad.data import sine_curve
 from cygrad.models import LSTM
 from cygrad.optimizers import Adam
+from cygrad.progress import ProgressBar
 from cygrad.variable import Variable, no_grad
 
 PLOT_HINT = "pip install matplotlib  (or install cygrad with its plot extra: pip install '.[plot]')"
 
 
-class ProgressBar:
-    """A one-line bar with the running loss, redrawn in place at most twenty times a second."""
+def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: TextIO,
+          progress: bool) -> float:
+    """Train over ``args.epochs`` passes of the curve; the last epoch's mean squared error.
 
-    def __init__(self, total: int, label: str, stream: TextIO, width: int = 30) -> None:
-        self.total = total
-        self.label = label
-        self.stream = stream
-        self.width = width
-        self._last = 0.0
-
-    def update(self, done: int, loss: float) -> None:
-        now = time.monotonic()
-        if done < self.total and now - self._last < 0.05:
-            return
-        self._last = now
-        filled = self.width * done // self.total
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} loss {loss:.6f}")
-        if done == self.total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: TextIO) -> float:
-    """Train over ``args.epochs`` passes of the curve; the last epoch's mean squared error."""
+    Each epoch's loss is printed on stdout; with ``progress`` a bar on ``stream`` shows the
+    epoch under way and is erased when the epoch's line is printed.
+    """
     opt = Adam(lr=args.lr)
     inputs = curve[:-1].reshape(-1, 1, 1)
     targets = curve[1:].reshape(-1, 1, 1)
@@ -58,7 +48,7 @@ def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: Text
     mean = math.nan
     for epoch in range(1, args.epochs + 1):
         label = f"epoch {epoch:3d}/{args.epochs}"
-        bar = ProgressBar(steps, label, stream) if args.progress else None
+        bar = ProgressBar(steps, label, stream) if progress else None
         model.reset_state()
         window: Variable | None = None
         total = 0.0
@@ -76,6 +66,8 @@ def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: Text
             if bar is not None:
                 bar.update(k + 1, total / (k + 1))
         mean = total / steps
+        if bar is not None:
+            bar.close()
         print(f"epoch {epoch:3d}/{args.epochs}  loss {mean:.6f}", flush=True)
     return mean
 
@@ -117,21 +109,17 @@ def write_png(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarr
 
 
 def run(args: argparse.Namespace) -> int:
-    """Train, predict, write the files; the exit status (2 for bad options)."""
-    if min(args.n - 3, args.bptt - 1, args.hidden - 1, args.epochs - 1) < 0 or not (
-        args.lr > 0 and args.noise >= 0
-    ):
-        print(
-            "cygrad lstm: --n must be at least 3; --bptt, --hidden, --epochs at least 1; "
-            "--lr above 0; --noise at least 0",
-            file=sys.stderr,
-        )
+    """Train, predict, write the files; the exit status."""
+    try:
+        csv_path, png_path = make_output_folder(args.out, "lstm.csv", "lstm.png")
+    except argparse.ArgumentTypeError as e:
+        print(f"cygrad lstm: error: argument --out: {e}", file=sys.stderr)
         return 2
     rng = np.random.default_rng(args.seed)
     x, noisy = sine_curve(args.n, noise=args.noise, rng=rng)
     model = LSTM(args.hidden, 1, rng=rng)
     start = time.perf_counter()
-    loss = train(model, noisy, args, sys.stderr)
+    loss = train(model, noisy, args, sys.stderr, args.progress and sys.stderr.isatty())
     elapsed = time.perf_counter() - start
     print(f"final loss {loss:.6f}  ({elapsed:.1f} s)")
 
@@ -139,12 +127,8 @@ def run(args: argparse.Namespace) -> int:
     prediction = predict(model, clean)
     error = np.mean((prediction - clean[1:]) ** 2)
     print(f"prediction error on the clean curve (mean squared) {error:.6f}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path = out / "lstm.csv"
     write_csv(csv_path, x[1:], clean[1:], prediction)
     print(f"wrote {csv_path}")
-    png_path = out / "lstm.png"
     if write_png(png_path, x[1:], clean[1:], prediction):
         print(f"wrote {png_path}")
     else:
@@ -152,24 +136,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "lstm", help="train the LSTM model on a sine curve; CSV and PNG of prediction vs truth",
+        "lstm", help="train an LSTM network on a sine curve; write its predictions as CSV and PNG",
         description=__doc__,
     )
-    p.add_argument("--n", type=int, default=1000, help="points on the curve (default 1000)")
-    p.add_argument("--bptt", type=int, default=30, help="steps per truncated backprop (default 30)")
-    p.add_argument("--hidden", type=int, default=32, help="LSTM hidden size (default 32)")
-    p.add_argument("--epochs", type=int, default=100, help="passes over the curve (default 100)")
-    p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate (default 0.001)")
-    p.add_argument(
-        "--noise", type=float, default=0.05, help="uniform noise amplitude (default 0.05)"
-    )
-    p.add_argument(
-        "--seed", type=int, default=0, help="seed for the noise and the weights (default 0)"
-    )
-    p.add_argument("--out", default="lstm-out", help="output folder (default ./lstm-out)")
-    p.add_argument(
-        "--no-progress", dest="progress", action="store_false", help="no progress bar on stderr"
-    )
+    p.add_argument("--n", type=whole_number(3), default=1000,
+                   help="points on the curve, at least 3 (default 1000)")
+    p.add_argument("--bptt", type=whole_number(1), default=30,
+                   help="steps between weight updates; gradients flow back over these steps "
+                        "only (default 30)")
+    p.add_argument("--hidden", type=whole_number(1), default=32,
+                   help="size of the LSTM's hidden state (default 32)")
+    p.add_argument("--epochs", type=whole_number(1), default=100,
+                   help="passes over the curve (default 100)")
+    p.add_argument("--lr", type=positive_number, default=0.001,
+                   help="learning rate of the Adam optimizer (default 0.001)")
+    p.add_argument("--noise", type=non_negative_number, default=0.05,
+                   help="amplitude of the uniform noise added to the curve (default 0.05)")
+    p.add_argument("--seed", type=whole_number(0), default=0,
+                   help="seed of the random numbers for the noise and the weights (default 0)")
+    p.add_argument("--out", type=output_folder, default="lstm-out",
+                   help="folder for lstm.csv and lstm.png, created if missing "
+                        "(default ./lstm-out)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar (it is only drawn when stderr is a terminal)")
     p.set_defaults(func=run)

@@ -1,4 +1,8 @@
-"""``cygrad plugins``: list the installed plugins and the layers, activations, optimizers and commands they provide."""
+"""List the installed plugins and the layers, activations, optimizers and commands each adds.
+
+The exit status is 1 when a plugin has a problem (it failed to load or registered something
+invalid); the problem is listed under the plugin.
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,10 +14,7 @@ def run(args: argparse.Namespace) -> int:
     return main()
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "plugins",
-        help=__doc__.split(": ", 1)[1],
-        description=__doc__ + " Exit status 1 when a plugin has a problem.",
-    )
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("plugins", help="list the installed plugins and what they add",
+                       description=__doc__)
     p.set_defaults(func=run)

@@ -1,8 +1,13 @@
-"""``cygrad rosenbrock``: gradient descent on the Rosenbrock function, printing the trajectory."""
+"""Gradient descent on the Rosenbrock function from (0, 2), printing the path.
+
+The function 100*(x1 - x0**2)**2 + (x0 - 1)**2 has its minimum 0 at (1, 1), at the end of a
+long curved valley that plain gradient descent follows slowly.
+"""
 from __future__ import annotations
 
 import argparse
 
+from cygrad.cli.arguments import positive_number, whole_number
 from cygrad.variable import Variable
 
 
@@ -26,9 +31,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("rosenbrock", help=__doc__.split(": ", 1)[1], description=__doc__)
-    p.add_argument("--iters", type=int, default=10000, help="number of updates (default 10000)")
-    p.add_argument("--lr", type=float, default=0.001, help="learning rate (default 0.001)")
-    p.add_argument("--every", type=int, default=1000, help="print every N updates (default 1000)")
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("rosenbrock", help="gradient descent on the Rosenbrock function",
+                       description=__doc__)
+    p.add_argument("--iters", type=whole_number(0), default=10000,
+                   help="number of steps (default 10000)")
+    p.add_argument("--lr", type=positive_number, default=0.001,
+                   help="learning rate (default 0.001)")
+    p.add_argument("--every", type=whole_number(1), default=1000,
+                   help="print the position every N steps, and after the last (default 1000)")
     p.set_defaults(func=run)

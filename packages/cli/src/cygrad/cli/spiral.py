@@ -1,10 +1,11 @@
-"""``cygrad spiral``: train an MLP on the spiral data set, data-parallel on Ray workers.
+"""Train a small network to classify the points of three interleaved spirals, on Ray workers.
 
-With ``--workers N`` (N >= 1) the training runs on ``cygrad.distributed.DataParallel``
-(installed with ``pip install "cygrad[distributed]"``); ``--workers 0`` trains in this
-process with the same steps, so both give the same numbers. Prints the loss per epoch and
-the accuracy, and writes ``spiral.csv`` (points, labels, predictions) and, with matplotlib,
-``spiral.png`` (the decision regions with the points) into the output folder.
+With --workers N (N at least 1) the training is shared by N worker processes through
+cygrad.distributed.DataParallel (install it with: pip install "cygrad[distributed]");
+--workers 0 trains in this process with the same steps, so both give the same numbers. Prints
+the final loss and the accuracy, and writes spiral.csv (points, labels, predictions) and, when
+matplotlib is installed, spiral.png (the decision regions with the points) into the output
+folder.
 """
 from __future__ import annotations
 
@@ -12,56 +13,38 @@ import argparse
 import csv
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.cli.lstm import PLOT_HINT, ProgressBar
+from cygrad.cli.arguments import make_output_folder, output_folder, positive_number, whole_number
+from cygrad.cli.lstm import PLOT_HINT
 from cygrad.data import spiral
 from cygrad.models import MLP
 from cygrad.optimizers import Adam
+from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad
 
 INSTALL_HINT = 'pip install "cygrad[distributed]"'
 
 
-def _count(least: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
-        return value
-
-    return parse
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be finite and above 0, got {text}")
-    return value
-
-
 def train_in_process(
-    model: MLP, args: argparse.Namespace, x: np.ndarray, t: np.ndarray
+    model: MLP, args: argparse.Namespace, x: np.ndarray, t: np.ndarray, progress: bool
 ) -> list[float]:
-    """The loop DataParallel distributes: shuffled batches, Adam, per-epoch mean loss."""
+    """The loop DataParallel distributes: shuffled batches, Adam, per-epoch mean loss.
+
+    With ``progress`` a bar on stderr shows the epoch under way, replaced by the epoch's loss
+    at its end (as ``DataParallel.fit`` does).
+    """
     opt = Adam(lr=args.lr)
     gen = np.random.default_rng(args.seed)
     losses = []
     for epoch in range(1, args.epochs + 1):
         order = gen.permutation(len(x))
         steps = -(-len(x) // args.batch_size)
-        bar = ProgressBar(steps, f"epoch {epoch}/{args.epochs}", sys.stderr) if args.progress else None
+        bar = ProgressBar(steps, f"epoch {epoch}/{args.epochs}", sys.stderr) if progress else None
         total = 0.0
         for k in range(steps):
             rows = order[k * args.batch_size:(k + 1) * args.batch_size]
@@ -72,6 +55,9 @@ def train_in_process(
             total += float(loss.data) * len(rows)
             if bar is not None:
                 bar.update(k + 1, total / min(len(x), (k + 1) * args.batch_size))
+        if bar is not None:
+            bar.close()
+            print(f"epoch {epoch}/{args.epochs} loss {total / len(x):.6f}", file=sys.stderr)
         losses.append(total / len(x))
     return losses
 
@@ -110,10 +96,6 @@ def write_png(path: Path, model: MLP, x: np.ndarray, t: np.ndarray) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Train, report, write the files; the exit status."""
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        print(f"cygrad spiral: --out {args.out} is a file, not a folder", file=sys.stderr)
-        return 2
     if args.workers > 0:
         try:
             from cygrad.distributed import DataParallel
@@ -124,19 +106,25 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+    try:
+        csv_path, png_path = make_output_folder(args.out, "spiral.csv", "spiral.png")
+    except argparse.ArgumentTypeError as e:
+        print(f"cygrad spiral: error: argument --out: {e}", file=sys.stderr)
+        return 2
+    progress = args.progress and sys.stderr.isatty()
     x, t = spiral(rng=args.seed)
     factory = partial(MLP, [args.hidden, 3], rng=args.seed)
     start = time.perf_counter()
     if args.workers == 0:
         model = factory()
-        losses = train_in_process(model, args, x, t)
+        losses = train_in_process(model, args, x, t, progress)
     else:
         with DataParallel(
             factory, partial(Adam, lr=args.lr), F.softmax_cross_entropy, workers=args.workers
         ) as trainer:
             losses = trainer.fit(
                 x, t, epochs=args.epochs, batch_size=args.batch_size, rng=args.seed,
-                progress=args.progress,
+                progress=progress,
             )
             model = trainer.model
     elapsed = time.perf_counter() - start
@@ -145,32 +133,36 @@ def run(args: argparse.Namespace) -> int:
     with no_grad():
         predicted = model(x).data.argmax(axis=1)
     print(f"accuracy {np.mean(predicted == t):.4f}")
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "spiral.csv", x, t, predicted)
-    print(f"wrote {out / 'spiral.csv'}")
-    if write_png(out / "spiral.png", model, x, t):
-        print(f"wrote {out / 'spiral.png'}")
+    write_csv(csv_path, x, t, predicted)
+    print(f"wrote {csv_path}")
+    if write_png(png_path, model, x, t):
+        print(f"wrote {png_path}")
     else:
         print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "spiral", help="data-parallel demo: an MLP on the spiral data set, on Ray workers",
+        "spiral", help="data-parallel demo: a network learns the spiral data set on Ray workers",
         description=__doc__,
     )
-    p.add_argument(
-        "--workers", type=_count(0), default=2,
-        help="Ray worker processes; 0 trains in this process (default 2)",
-    )
-    p.add_argument("--epochs", type=_count(1), default=100, help="passes over the data (default 100)")
-    p.add_argument("--batch-size", type=_count(1), default=30, help="rows per step (default 30)")
-    p.add_argument("--hidden", type=_count(1), default=30, help="hidden units (default 30)")
-    p.add_argument("--lr", type=_rate, default=0.05, help="Adam learning rate (default 0.05)")
-    p.add_argument("--seed", type=_count(0), default=0, help="seed for data, weights, shuffling")
-    p.add_argument("--out", default="spiral-out", help="output folder (default ./spiral-out)")
-    p.add_argument(
-        "--no-progress", dest="progress", action="store_false", help="no progress bar on stderr"
-    )
+    p.add_argument("--workers", type=whole_number(0), default=2,
+                   help="Ray worker processes; 0 trains in this process (default 2)")
+    p.add_argument("--epochs", type=whole_number(1), default=100,
+                   help="passes over the data (default 100)")
+    p.add_argument("--batch-size", type=whole_number(1), default=30,
+                   help="rows per step (default 30)")
+    p.add_argument("--hidden", type=whole_number(1), default=30,
+                   help="hidden units (default 30)")
+    p.add_argument("--lr", type=positive_number, default=0.05,
+                   help="learning rate of the Adam optimizer (default 0.05)")
+    p.add_argument("--seed", type=whole_number(0), default=0,
+                   help="seed of the random numbers for the data, the weights and the "
+                        "shuffling (default 0)")
+    p.add_argument("--out", type=output_folder, default="spiral-out",
+                   help="folder for spiral.csv and spiral.png, created if missing "
+                        "(default ./spiral-out)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar (it is only drawn when stderr is a terminal)")
     p.set_defaults(func=run)

@@ -80,9 +80,10 @@ def cygrad_register_layers(register: Register) -> None:
 
     Two optional protocols (``cygrad.protocols``) matter to ``Model`` and ``Sequential``:
 
-    - a **lazy** layer, whose parameters are created from the first input's last dimension,
-      is a ``LazyLayer``: ``in_key`` (the parameter whose first dimension is the input
-      size), ``initialized`` (False until the parameters exist), ``param_shapes(in_size)``
+    - a **lazy** layer, whose parameters are created from the first input's last dimension
+      (or its channel axis), is a ``LazyLayer``: ``in_key`` (the parameter whose first
+      dimension is the input size, or dimension ``in_axis`` when the layer sets it),
+      ``initialized`` (False until the parameters exist), ``param_shapes(in_size)``
       (every name and shape, in ``params()`` order) and ``initialize(in_size)``. Then
       ``Model.load`` fills a fresh, never-called model from a file; without them it cannot
       (the file's keys for that layer are "extra"). Subclassing ``cygrad.layers.LayerBase``

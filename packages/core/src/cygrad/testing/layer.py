@@ -301,12 +301,13 @@ def _check_fresh_layer(where: str, factory: Callable[[], Any], called: Any) -> N
     if fresh.initialized:
         raise AssertionError(f"{where}: initialized is True before the first call, though params() is empty")
     in_shape = shapes.get(fresh.in_key, ())
-    if len(in_shape) == 0:
+    axis = getattr(fresh, "in_axis", 0)
+    if len(in_shape) <= axis:
         raise AssertionError(
-            f"{where}: in_key {fresh.in_key!r} must name a parameter whose first dimension is the "
-            f"input size; the parameters are {shapes}"
+            f"{where}: in_key {fresh.in_key!r} must name a parameter whose dimension in_axis "
+            f"({axis}) is the input size; the parameters are {shapes}"
         )
-    in_size = in_shape[0]
+    in_size = in_shape[axis]
     declared = {name: tuple(shape) for name, shape in fresh.param_shapes(in_size).items()}
     if list(declared.items()) != list(shapes.items()):
         raise AssertionError(

@@ -10,6 +10,7 @@ replacement worker starts from, what ``save`` writes and what Ctrl-C leaves behi
 from __future__ import annotations
 
 import os
+import sys
 import re
 import weakref
 from collections.abc import Callable
@@ -23,10 +24,10 @@ from cygrad.distributed import checkpoint, checks, runtime
 from cygrad.distributed.errors import WorkerError
 from cygrad.distributed.flat import Gradient, weighted_mean
 from cygrad.distributed.interrupt import interrupts_deferred
-from cygrad.distributed.progress import ProgressBar
 from cygrad.distributed.replica import PROBE_ROWS, Replica
 from cygrad.distributed.shards import Rows, row_count, shard_rows
 from cygrad.distributed.worker import Worker
+from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad, test_mode
 
 __all__ = ["DataParallel"]
@@ -199,7 +200,9 @@ class DataParallel:
         checksums, which must all equal the driver's."""
         order = None if gen is None else gen.permutation(n)
         steps = -(-n // batch_size)
-        bar = ProgressBar(steps, f"epoch {epoch}/{epochs}") if progress else None
+        label = f"epoch {epoch}/{epochs}"
+        # The bar redraws in place, so only on a terminal; the epoch's loss line in any case.
+        bar = ProgressBar(steps, label, sys.stderr) if progress and sys.stderr.isatty() else None
         total = 0.0
         for k in range(steps):
             lo, hi = k * batch_size, min(n, (k + 1) * batch_size)
@@ -213,6 +216,10 @@ class DataParallel:
             total += loss_sum
             if bar is not None:
                 bar.update(k + 1, total / hi)
+        if bar is not None:
+            bar.close()
+        if progress:
+            print(f"{label} loss {total / n:.6f}", file=sys.stderr, flush=True)
         sums = self._gather([(i, "checksum", ()) for i in range(self.workers)])
         if set(sums) != {self._replica.checksum()}:
             raise WorkerError(

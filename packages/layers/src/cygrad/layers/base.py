@@ -28,8 +28,9 @@ class LayerBase(ABC):
     in the order ``param_shapes`` lists them; vectors (biases) start at zero.
     """
 
-    #: The parameter whose first dimension is the input size.
+    #: The parameter whose dimension ``in_axis`` is the input size (``Model.load`` reads it).
     in_key: ClassVar[str]
+    in_axis: ClassVar[int] = 0
 
     def __init__(self, in_size: int | None, rng: RNGLike, dtype: Any = None) -> None:
         self._params = Parameters()

@@ -123,8 +123,9 @@ class Model:
 
         A layer not called yet (lazy input size) is created with the file's shapes, so a fresh
         model loads without a dummy call: such a layer (``initialized`` False) provides
-        ``in_key`` (the parameter whose first dimension is the input size),
-        ``param_shapes(in_size)`` and ``initialize(in_size)``, as every ``LayerBase`` does.
+        ``in_key`` (the parameter whose dimension ``in_axis``, 0 unless the layer sets it, is
+        the input size), ``param_shapes(in_size)`` and ``initialize(in_size)``, as every
+        ``LayerBase`` does.
         """
         path = _check_path("Model.load", path)
         who = f"Model.load({path!r})"
@@ -167,17 +168,19 @@ class Model:
             if id(layer) in seen:
                 continue
             seen.add(id(layer))
-            # A lazy layer: its input size is the first dimension of its in_key parameter.
+            # A lazy layer: its input size is dimension in_axis of its in_key parameter (a
+            # convolution's weight (out, in, kh, kw) has it on axis 1).
             dtype = np.dtype(getattr(layer, "dtype", np.float64))
+            axis = getattr(layer, "in_axis", 0)
             key = f"{i}.{layer.in_key}"
             shape = shapes.get(key)
-            if shape is None or len(shape) == 0 or shape[0] < 1:
+            if shape is None or len(shape) <= axis or shape[axis] < 1:
                 if shape is not None:
                     problems.append(f"{key} has shape {shape}, which gives no input size")
                 expected.update({f"{i}.{name}": (None, dtype) for name in layer.param_shapes(1)})
                 continue
-            to_create.append((layer, shape[0]))
-            shapes_here = layer.param_shapes(shape[0])
+            to_create.append((layer, shape[axis]))
+            shapes_here = layer.param_shapes(shape[axis])
             expected.update({f"{i}.{n}": (s, dtype) for n, s in shapes_here.items()})
         return expected, to_create, problems
 

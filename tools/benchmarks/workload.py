@@ -1,6 +1,6 @@
 """What a benchmark workload is: its implementations, its unit and target, and its checks.
 
-A workload (one row of BENCHMARKS.md) is implemented several times over the same starting
+A workload (one row of docs/benchmarks.md) is implemented several times over the same starting
 numbers: a hand-written NumPy reference (forward plus a manual backward), cygrad, and
 optionally PyTorch. An implementation is a *prepare* function: ``prepare(steps)`` builds
 everything a run needs (weights, model, data), untimed, and returns the *run* closure, which
@@ -9,7 +9,7 @@ does the timed work and returns its final numbers (parameters, losses) by name.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
@@ -26,9 +26,9 @@ class Workload:
     ``unit_factor`` turns seconds per step into the reported unit (1e6 for us/iteration,
     1000 for s/epoch of 1000 steps). ``expected(steps)`` gives absolute values the final
     results must have (within ``expected_tol``) for that many steps, or None where
-    BENCHMARKS.md gives none. ``requires`` names the dotted cygrad objects the cygrad
+    docs/benchmarks.md gives none. ``requires`` names the dotted cygrad objects the cygrad
     implementation uses, so the workload is skipped, not crashed, while they do not exist.
-    ``memory_runs`` is how many runs ``cygrad bench --memory`` makes in one process.
+    ``memory_runs`` is how many runs ``tools/bench --memory`` makes in one process.
     """
 
     id: str
@@ -46,9 +46,7 @@ class Workload:
     expected_tol: float = 0.0
     target: float | None = None
     stretch: float | None = None
-    milestone: tuple[str, float] | None = None
     memory_runs: int = 1
-    notes: str = field(default="")
 
     def implementations(self, with_torch: bool) -> dict[str, Prepare]:
         """The implementations to time, the NumPy reference first."""
@@ -113,10 +111,10 @@ def compare_results(reference: Results, other: Results, rtol: float) -> str | No
 
 
 def check_expected(results: Results, expected: dict[str, float], tol: float) -> str | None:
-    """Where ``results`` miss the absolute values BENCHMARKS.md gives, or None."""
+    """Where ``results`` miss the absolute values docs/benchmarks.md gives, or None."""
     for name, want in expected.items():
         got = np.asarray(results[name], dtype=np.float64)
         if not np.all(np.abs(got - want) <= tol):
-            return (f"{name} = {got.ravel().tolist()}, BENCHMARKS.md says {want!r} "
+            return (f"{name} = {got.ravel().tolist()}, docs/benchmarks.md says {want!r} "
                     f"(tolerance {tol:g})")
     return None

@@ -1,9 +1,9 @@
-"""Peak memory of the workloads (``cygrad bench --memory``), as BENCHMARKS.md asks: the peak
+"""Peak memory of the workloads (``tools/bench --memory``), as docs/benchmarks.md asks: the peak
 resident memory of each implementation as a ratio to NumPy's, and whether it stays flat.
 
 Peak memory is a property of a whole process, so every implementation runs alone in a fresh
-child process (``python -m cygrad.cli.benchmarks.memory ID IMPL STEPS RUNS``): it prepares
-the workload, runs it ``RUNS`` times (W4: ten epochs, the 10,000 steps BENCHMARKS.md names)
+child process (``python -m benchmarks.memory ID IMPL STEPS RUNS``): it prepares
+the workload, runs it ``RUNS`` times (W4: ten epochs, the 10,000 steps docs/benchmarks.md names)
 and prints its peak and its resident memory after the first and after the last run. A graph
 that leaks shows as growth between the two.
 """
@@ -16,7 +16,8 @@ import subprocess
 import sys
 from typing import Any
 
-from cygrad.cli.benchmarks.workload import Workload
+from benchmarks import child_env, select
+from benchmarks.workload import Workload
 
 MiB = 1024 * 1024
 
@@ -49,9 +50,9 @@ def measure(workload: Workload, impl: str, steps: int, runs: int) -> dict[str, A
 def measure_in_child(workload: Workload, impl: str, steps: int, runs: int) -> dict[str, Any]:
     """``measure`` in a fresh Python process, with the parent's environment (pinned threads)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "cygrad.cli.benchmarks.memory", workload.id, impl,
+        [sys.executable, "-m", "benchmarks.memory", workload.id, impl,
          str(steps), str(runs)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, env=child_env(),
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{workload.id} {impl}: {proc.stderr.strip().splitlines()[-1:]}")
@@ -78,8 +79,6 @@ def memory_row(figures: dict[str, dict[str, Any]]) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    from cygrad.cli.benchmarks import select
-
     workload_id, impl, steps, runs = argv
     (workload,) = select(workload_id)
     print(json.dumps(measure(workload, impl, int(steps), int(runs))))

@@ -8,7 +8,7 @@ import numpy as np
 
 def linear_weights(rng: np.random.Generator, sizes: list[int],
                    dtype: Any = np.float64) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``(W, b)`` per layer for layer sizes ``[in, h1, ..., out]``, drawn as BENCHMARKS.md says.
+    """``(W, b)`` per layer for layer sizes ``[in, h1, ..., out]``, drawn the benchmarks' way.
 
     ``W = standard_normal((in, out)) * sqrt(1/in)`` drawn in float64 layer by layer, then cast
     to ``dtype``; ``b`` is zeros.

@@ -1,7 +1,7 @@
 """Run a workload's implementations interleaved in one process and summarise the timings.
 
 Every implementation first runs once untimed; its results are checked against the NumPy
-reference and against BENCHMARKS.md's values. Only then are the implementations timed in
+reference and against docs/benchmarks.md's values. Only then are the implementations timed in
 rounds (numpy, cygrad[, torch], numpy, cygrad, ...), each timed run again checked, so a
 ratio is never reported for a computation that went wrong. Shared machines drift over
 seconds; interleaving makes the drift hit every implementation alike, and the medians and
@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from cygrad.cli.benchmarks.workload import (
+from benchmarks.workload import (
     Prepare,
     Results,
     Workload,

@@ -1,10 +1,10 @@
-"""``cygrad bench``: time the BENCHMARKS.md workloads against hand-written NumPy, side by side.
+"""Time the workloads of docs/benchmarks.md against hand-written NumPy, side by side (tools/bench).
 
 Each workload runs as NumPy (forward plus a manual backward), cygrad and optionally PyTorch,
 from the same starting numbers, interleaved over several rounds in this one process. The
-table gives the median time of each and the ratio cygrad/NumPy next to BENCHMARKS.md's target.
-Every BLAS and OpenMP pool must be pinned to one thread before NumPy loads, so without the
-pinning variables the command runs itself again in a child process that has them.
+table gives the median time of each and the ratio to NumPy next to the workload's target.
+Every BLAS and OpenMP pool must be pinned to one thread before NumPy loads: tools/bench sets
+the variables, and without them the runner replaces itself with a process that has them.
 """
 from __future__ import annotations
 
@@ -13,47 +13,69 @@ import importlib.util
 import json
 import os
 import platform
-import subprocess
 import sys
-from typing import Any
+from typing import Any, Sequence
 
+import numpy as np
+
+from benchmarks import child_env, select
+from benchmarks.harness import CLOCKS, run_workload
+from benchmarks.memory import measure_in_child, memory_row, runs_for
+from benchmarks.workload import Workload, missing_requirements
+from cygrad.cli.arguments import CommandParser, output_file, whole_number
+from cygrad.cli.interrupt import interrupted
+
+PROG = "tools/bench"
 PIN = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 DEFAULT_ROUNDS = 5
-MEMORY_DEFAULT = "W3,W4"  # the workloads whose memory BENCHMARKS.md asks about
+MEMORY_DEFAULT = "W3,W4"  # the workloads whose memory the benchmarks ask about
 QUICK_ROUNDS = 2
+
+
+def workload_list(text: str) -> list[Workload]:
+    """A ``type=`` for ``--workloads``: the named workloads (``select``), at least one."""
+    try:
+        return select(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = CommandParser(prog=PROG, description=__doc__)
+    p.add_argument("--workloads", type=workload_list, metavar="W1,W5",
+                   help="comma-separated workload ids; W3 selects every W3 variant "
+                        "(default: all)")
+    p.add_argument("--rounds", type=whole_number(1),
+                   help=f"timed rounds (default {DEFAULT_ROUNDS}, {QUICK_ROUNDS} with --quick)")
+    p.add_argument("--quick", action="store_true",
+                   help="few steps per run: checks that everything works, timings are rough")
+    p.add_argument("--torch", action="store_true",
+                   help="add PyTorch as a third implementation when it is installed")
+    p.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                   help="cpu: this process's CPU time (default, steadier on a shared machine); "
+                        "wall: elapsed time")
+    p.add_argument("--json", type=output_file, metavar="FILE",
+                   help="also write every timing to FILE as JSON")
+    p.add_argument("--memory", action="store_true",
+                   help="measure peak resident memory instead of time, each implementation in "
+                        f"its own process (default workloads {MEMORY_DEFAULT})")
+    return p
 
 
 def _unpinned() -> list[str]:
     return [f"{k}={os.environ.get(k, '(unset)')}" for k, v in PIN.items() if os.environ.get(k) != v]
 
 
-def _argv(args: argparse.Namespace) -> list[str]:
-    """The command line that reproduces ``args`` (for the pinned child process)."""
-    argv = ["--clock", args.clock]
-    if args.workloads is not None:
-        argv += ["--workloads", args.workloads]
-    if args.rounds is not None:
-        argv += ["--rounds", str(args.rounds)]
-    if args.quick:
-        argv.append("--quick")
-    if args.torch:
-        argv.append("--torch")
-    if args.json is not None:
-        argv += ["--json", args.json]
-    if args.memory:
-        argv.append("--memory")
-    return argv
-
-
-def _rerun_pinned(args: argparse.Namespace, unpinned: list[str]) -> int:
+def _exec_pinned(argv: Sequence[str], unpinned: list[str]) -> None:
+    """Replace this process by the same command with the pinning variables set."""
     print(
-        f"bench: threads not pinned ({', '.join(unpinned)}); running again with "
+        f"{PROG}: threads not pinned ({', '.join(unpinned)}); running again with "
         + " ".join(f"{k}={v}" for k, v in PIN.items()),
         file=sys.stderr,
         flush=True,
     )
-    cmd = [sys.executable, "-m", "cygrad.cli", "bench", *_argv(args)]
-    return subprocess.call(cmd, env={**os.environ, **PIN})
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *argv], child_env(**PIN))
 
 
 def _fmt_time(value: float) -> str:
@@ -65,12 +87,7 @@ def _fmt_ratio(value: float | None) -> str:
 
 
 def _target_text(w: Any) -> str:
-    parts = []
-    if w.target is not None:
-        parts.append(f"<={w.target:g}x")
-    if w.milestone is not None:
-        parts.append(f"{w.milestone[0]} <={w.milestone[1]:g}x")
-    return ", ".join(parts) or "-"
+    return "-" if w.target is None else f"<={w.target:g}x"
 
 
 def _verdict(w: Any, ratio: float | None) -> str:
@@ -80,8 +97,6 @@ def _verdict(w: Any, ratio: float | None) -> str:
         return "meets stretch"
     if w.target is not None and ratio <= w.target:
         return "meets target"
-    if w.milestone is not None and ratio <= w.milestone[1]:
-        return f"meets {w.milestone[0]} only"
     return "over target"
 
 
@@ -124,12 +139,9 @@ def _progress(message: str) -> None:
         print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
 
 
-def _memory(workloads: list[Any], quick: bool) -> int:
+def _memory(workloads: list[Workload], quick: bool) -> int:
     """``--memory``: each implementation's peak resident memory, measured in its own process."""
-    from cygrad.cli.benchmarks.memory import measure_in_child, memory_row, runs_for
-    from cygrad.cli.benchmarks.workload import missing_requirements
-
-    print(f"cygrad bench --memory: peak resident memory in MiB, each implementation in a "
+    print(f"{PROG} --memory: peak resident memory in MiB, each implementation in a "
           f"fresh process{' (quick)' if quick else ''}", flush=True)
     columns = ["workload", "steps", "numpy", "cygrad", "cygrad/numpy", "cygrad growth"]
     rows = []
@@ -149,47 +161,34 @@ def _memory(workloads: list[Any], quick: bool) -> int:
     return 0
 
 
+def _torch_version(wanted: bool) -> str | None:
+    """PyTorch's version, pinned to one thread, when ``--torch`` asks for it and it is there."""
+    if not wanted:
+        return None
+    if importlib.util.find_spec("torch") is None:
+        print(f"{PROG}: --torch: PyTorch is not installed; timing without it")
+        return None
+    import torch
+
+    torch.set_num_threads(1)
+    return str(torch.__version__)
+
+
 def run(args: argparse.Namespace) -> int:
-    unpinned = _unpinned()
-    if unpinned:
-        return _rerun_pinned(args, unpinned)
-
-    import numpy as np
-
-    from cygrad.cli.benchmarks import select
-    from cygrad.cli.benchmarks.harness import CLOCKS, run_workload
-    from cygrad.cli.benchmarks.workload import missing_requirements
-
-    try:
-        workloads = select(args.workloads if args.workloads or not args.memory else MEMORY_DEFAULT)
-    except ValueError as e:
-        print(e, file=sys.stderr)
-        return 2
+    """Time the chosen workloads (threads already pinned); 1 when a check failed."""
     if args.memory:
-        return _memory(workloads, args.quick)
+        return _memory(args.workloads or select(MEMORY_DEFAULT), args.quick)
+    workloads = args.workloads or select(None)
     rounds = args.rounds
     if rounds is None:
         rounds = QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS
-    if rounds < 1:
-        print(f"bench: --rounds must be at least 1, got {rounds}", file=sys.stderr)
-        return 2
-
-    with_torch = False
-    torch_note = ""
-    if args.torch:
-        if importlib.util.find_spec("torch") is None:
-            print("bench: --torch: PyTorch is not installed; timing without it")
-        else:
-            import torch
-
-            torch.set_num_threads(1)
-            with_torch = True
-            torch_note = f", torch {torch.__version__}"
+    torch_version = _torch_version(args.torch)
+    with_torch = torch_version is not None
 
     print(
-        f"cygrad bench: {rounds} round(s){' (quick)' if args.quick else ''}, interleaved, "
+        f"{PROG}: {rounds} round(s){' (quick)' if args.quick else ''}, interleaved, "
         f"{args.clock} time, 1 thread; Python {platform.python_version()}, numpy {np.__version__}"
-        + torch_note,
+        + (f", torch {torch_version}" if with_torch else ""),
         flush=True,
     )
     columns = ["workload", "unit", "numpy", "cygrad", "cygrad/numpy", "per round"]
@@ -220,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         print(note)
     if rows and not failed:
         print("checks: every implementation computed the same numbers "
-              "(and BENCHMARKS.md's values where given)")
+              "(and the values docs/benchmarks.md gives, where it gives them)")
     if args.json is not None:
         payload = {
             "rounds": rounds,
@@ -228,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
             "clock": args.clock,
             "python": platform.python_version(),
             "numpy": np.__version__,
+            "torch": torch_version,
             "threads": {k: os.environ.get(k) for k in PIN},
             "workloads": records,
         }
@@ -237,22 +237,17 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="time the BENCHMARKS.md workloads against NumPy",
-                       description=__doc__)
-    p.add_argument("--workloads", metavar="W1,W5",
-                   help="comma-separated workload ids; W3 selects every W3 variant (default: all)")
-    p.add_argument("--rounds", type=int, help=f"timed rounds (default {DEFAULT_ROUNDS}, "
-                                               f"{QUICK_ROUNDS} with --quick)")
-    p.add_argument("--quick", action="store_true",
-                   help="few steps per run: checks that everything works, timings are rough")
-    p.add_argument("--torch", action="store_true",
-                   help="add PyTorch as a third implementation when it is installed")
-    p.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
-                   help="cpu: this process's CPU time (default, steadier on a shared machine); "
-                        "wall: elapsed time")
-    p.add_argument("--json", metavar="FILE", help="also write every timing to FILE as JSON")
-    p.add_argument("--memory", action="store_true",
-                   help="measure peak resident memory instead of time, each implementation in "
-                        f"its own process (default workloads {MEMORY_DEFAULT})")
-    p.set_defaults(func=run)
+def main(argv: Sequence[str] | None = None) -> int:
+    """Check the arguments, pin the threads, run; the exit status (2: bad argument, 130: Ctrl-C)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as e:
+            return int(e.code or 0)
+        unpinned = _unpinned()
+        if unpinned:
+            _exec_pinned(argv, unpinned)
+        return run(args)
+    except KeyboardInterrupt:
+        return interrupted(PROG)

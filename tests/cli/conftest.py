@@ -1,0 +1,59 @@
+"""A pseudo-terminal for the tests of what the commands show in a terminal."""
+import errno
+import os
+import pty
+import re
+import subprocess
+
+import pytest
+
+
+def screen(raw: str) -> list[str]:
+    """The lines a terminal shows for ``raw``: carriage returns and erase-line (ESC [K) applied."""
+    lines: list[str] = []
+    line: list[str] = []
+    col = 0
+    for token in re.findall(r"\x1b\[K|.", raw, flags=re.S):
+        if token == "\x1b[K":
+            del line[col:]
+        elif token == "\r":
+            col = 0
+        elif token == "\n":
+            lines.append("".join(line))
+            line, col = [], 0
+        else:
+            line[col:col + 1] = [token]
+            col += 1
+    return lines + ["".join(line)] if line else lines
+
+
+def run_in_terminal(argv, cwd) -> str:
+    """Run ``argv`` with stdout and stderr on a pseudo-terminal; everything it wrote there."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower,
+                            stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError as e:  # EIO: the process closed the terminal
+            assert e.errno == errno.EIO
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks).decode()
+
+
+@pytest.fixture
+def terminal():
+    """``terminal(argv, cwd)`` runs a command on a terminal: what it wrote, and the screen."""
+
+    def run(argv, cwd):
+        raw = run_in_terminal(argv, cwd)
+        return raw, screen(raw)
+
+    return run
