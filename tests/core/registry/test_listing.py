@@ -4,9 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-from cygrad.cli import main as cygrad_main
 from cygrad.registry import PluginInfo
 from cygrad.registry.listing import format_table
 
@@ -67,26 +65,6 @@ def test_the_table_shows_problems_and_exits_1_even_in_strict_mode(site, monkeypa
         "No module named 'no_such_module_q'"
     )
     assert ["ok", "cygrad-fake-ok", "1.0", "activations:", "fake_listed_ok"] in [line.split() for line in lines]
-
-
-def test_cygrad_plugins_command_prints_the_same_table(capsys):
-    assert cygrad_main(["plugins"]) == 0
-    out = capsys.readouterr().out
-    assert out == run_module().stdout
-
-
-def test_cygrad_plugins_prints_its_table_when_a_plugin_hook_calls_sys_exit(site):
-    body = "import sys\nfrom cygrad.registry import hookimpl\n\n@hookimpl\ndef cygrad_register_layers(register):\n    sys.exit(4)\n"
-    site.add("cygrad-fake-exit", {"exit": "fake_exit_plugin"}, {"fake_exit_plugin": body})
-    command = Path(sys.executable).with_name("cygrad")
-    env = {**os.environ, "PYTHONPATH": str(site.root)}
-    done = subprocess.run([str(command), "plugins"], capture_output=True, text=True, env=env, timeout=120)
-    assert done.returncode == 1, done.stdout + done.stderr
-    lines = done.stdout.splitlines()
-    at = [line.split()[:3] for line in lines].index(["exit", "cygrad-fake-exit", "1.0"])
-    assert lines[at + 1] == "    problem: skipped: cygrad_register_layers raised SystemExit: 4"
-    assert any(line.split()[:2] == ["cygrad.layers", "cygrad-layers"] for line in lines)
-    assert lines[-1].endswith("; 1 problem")
 
 
 def test_cygrad_plugins_lists_a_layer_named_like_an_activation(site):

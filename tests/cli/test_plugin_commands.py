@@ -14,6 +14,8 @@ from cygrad.cli import lstm as lstm_demo
 from cygrad.cli import main as cygrad_main
 from cygrad.registry import Command
 
+from ..core.registry.conftest import site  # noqa: F401  (the fake-installation fixture)
+
 # A plugin adding `cygrad greet --times N`, which prints a line N times and exits 3.
 GREET = '''
 import argparse
