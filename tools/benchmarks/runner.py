@@ -22,7 +22,8 @@ from benchmarks import child_env, select
 from benchmarks.harness import CLOCKS, run_workload
 from benchmarks.memory import measure_in_child, memory_row, runs_for
 from benchmarks.workload import Workload, missing_requirements
-from cygrad.cli.arguments import CommandParser, output_file, whole_number
+from cygrad.cli.arguments import CommandParser
+from cygrad.options import output_file, whole_number
 from cygrad.cli.interrupt import interrupted
 
 PROG = "tools/bench"

@@ -22,11 +22,11 @@ import cygrad.functions as F
 from cygrad.models import Sequential
 from cygrad.optimizers import Adam
 from cygrad.optimizers.hooks import ClipGrad
+from cygrad.options import output_folder, whole_number
 from cygrad.progress import ProgressBar
 from cygrad.registry import Command
 from cygrad.variable import Variable, no_grad, test_mode
 
-from cygrad_contrib_transformer.options import output_folder, whole_number
 from cygrad_contrib_transformer.zen import CharVocabulary, zen_of_python
 
 __all__ = ["COMMAND", "build_model", "run", "sample", "train"]

@@ -10,11 +10,9 @@ test accuracy last.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -22,6 +20,7 @@ import cygrad.functions as F
 from cygrad.data import batches, digits
 from cygrad.models import Sequential
 from cygrad.optimizers import Adam
+from cygrad.options import output_folder, whole_number
 from cygrad.progress import ProgressBar
 from cygrad.registry import Command
 from cygrad.variable import no_grad, test_mode
@@ -43,35 +42,6 @@ def build_model(seed: int) -> Sequential:
         "flatten", "linear:10",
         rng=seed,
     )
-
-
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse ``type=`` for integers of at least ``minimum``."""
-
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return convert
-
-
-def output_folder(text: str) -> Path:
-    """An argparse ``type=`` for a folder to write into, created later if missing: nothing on
-    the way to it may be a file, and its nearest existing folder must be writable."""
-    path = Path(text)
-    for existing in (path, *path.parents):
-        if existing.exists():
-            break
-    if not existing.is_dir():
-        raise argparse.ArgumentTypeError(f"{str(existing)!r} is a file, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"the folder {str(existing)!r} is not writable")
-    return path
 
 
 def options(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.cli.arguments import finite_number, output_file, whole_number
+from cygrad.options import finite_number, output_file, whole_number
 from cygrad.dot import to_dot
 from cygrad.variable import Variable, no_grad
 

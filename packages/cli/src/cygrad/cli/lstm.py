@@ -18,16 +18,16 @@ from typing import TextIO
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.cli.arguments import (
+from cygrad.data import sine_curve
+from cygrad.models import LSTM
+from cygrad.optimizers import Adam
+from cygrad.options import (
     make_output_folder,
     non_negative_number,
     output_folder,
     positive_number,
     whole_number,
 )
-from cygrad.data import sine_curve
-from cygrad.models import LSTM
-from cygrad.optimizers import Adam
 from cygrad.progress import ProgressBar
 from cygrad.variable import Variable, no_grad
 

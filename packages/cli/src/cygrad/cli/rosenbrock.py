@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from cygrad.cli.arguments import positive_number, whole_number
+from cygrad.options import positive_number, whole_number
 from cygrad.variable import Variable
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.cli.arguments import make_output_folder, output_folder, positive_number, whole_number
+from cygrad.options import make_output_folder, output_folder, positive_number, whole_number
 from cygrad.cli.lstm import PLOT_HINT
 from cygrad.data import spiral
 from cygrad.models import MLP

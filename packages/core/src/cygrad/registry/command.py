@@ -17,8 +17,8 @@ class Command:
     - ``run(args) -> int``: does the work with the parsed options and returns the exit status;
     - ``help``: one line, shown by ``cygrad --help`` (and first in ``cygrad NAME --help``);
     - ``setup(parser)``: adds the command's options to its ``argparse.ArgumentParser``. Give
-      each option a ``type=`` that rejects bad values, so that they exit 2 with one line
-      before any work starts.
+      each option a ``type=`` that rejects bad values (``cygrad.options`` has the usual
+      ones), so that they exit 2 with one line before any work starts.
     """
 
     run: Callable[[argparse.Namespace], int]
