@@ -1,12 +1,29 @@
-"""The engine's operations compute first-order gradients in two forms: on arrays when the
-backward pass is not recorded, and with recorded Variable operations under create_graph.
-Both must give the same numbers bit for bit, the same dtypes, and the same gradient ownership.
+"""Functions compute first-order gradients in two forms: ``backward_arrays`` on arrays for a
+first-order pass, and ``backward`` in recorded Variable operations under create_graph. Both
+must give the same numbers bit for bit, the same dtypes, and the same gradient ownership; every
+Function of cygrad and of the installed plugins that defines both is checked here.
 """
+import importlib
+import pkgutil
+from importlib.metadata import entry_points
+
 import numpy as np
 import pytest
 
 import cygrad.functions as F
+from cygrad.functions.activation import (
+    GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh,
+)
+from cygrad.functions.elementwise import Abs, Cos, Sin, Sqrt, Square
+from cygrad.functions.linalg import Affine
+from cygrad.functions.loss import MeanSquaredError, SoftmaxCrossEntropy
+from cygrad.functions.neural import Clip, Dropout, MaskFill
+from cygrad.functions.reduction import Max, Mean, Min
+from cygrad.functions.shape import Concat, Split
+from cygrad.layers.lstm_cell import LSTMCell
+from cygrad.testing import check_backward_forms
 from cygrad.variable import Function, Variable, no_grad
+from cygrad.variable import _core
 from cygrad.variable._core import recording
 
 DTYPES = [np.float64, np.float32]
@@ -174,3 +191,125 @@ def test_settings_are_restored_when_a_backward_raises():
     with pytest.raises(RuntimeError, match="Fails.backward"):
         y.backward()
     assert recording()
+
+
+# Every Function class that defines both forms, with inputs to check it at: (factory,
+# inputs, cotangents) where cotangents None draws one for every output. Inputs are float64
+# and checked in float32 too.
+
+def r(shape, seed=0, low=-2.0, high=2.0):
+    return np.random.default_rng(seed).uniform(low, high, shape)
+
+
+def positive(shape, seed=0):
+    return r(shape, seed, 0.5, 2.0)
+
+
+LABELS = np.array([2, 0, 1, 1])
+CASES = {
+    # The engine's operations (their array forms are C methods).
+    "Add": [(_core.Add, [r((3, 4)), r((4,), 1)])],
+    "Sub": [(_core.Sub, [r((2, 1)), r((1, 3), 1)])],
+    "Mul": [(_core.Mul, [r((3, 4)), r((4,), 1)]), (_core.Mul, [r(()), r((), 1)])],
+    "Div": [(_core.Div, [r((2, 3)), positive((2, 3), 1)]), (_core.Div, [r(()), positive(())])],
+    "Neg": [(_core.Neg, [r((2, 3))])],
+    "Pow": [(lambda: _core.Pow(2.5), [positive((2, 3))]), (lambda: _core.Pow(2), [r(())]),
+            (lambda: _core.Pow(0), [r((3,))])],
+    "PowVar": [(_core.PowVar, [positive((2, 3)), r((3,), 1)]),
+               (_core.PowVar, [np.array([0.0, 0.0, 2.0]), np.array([0.0, 2.0, 0.0])])],
+    "Exp": [(_core.Exp, [r((2, 3))])],
+    "Log": [(_core.Log, [positive((2, 3))])],
+    "Cast": [(_core.Cast, [r((2, 3))])],
+    "Copy": [(_core.Copy, [r((2, 3))])],
+    "Reshape": [(lambda: _core.Reshape((3, 2)), [r((2, 3))])],
+    "Transpose": [(lambda: _core.Transpose((1, 0, 2)), [r((2, 3, 4))]),
+                  (_core.Transpose, [r((2, 3))])],
+    "Sum": [(lambda: _core.Sum(1, False), [r((2, 3))]), (lambda: _core.Sum(None, True), [r((2, 3))])],
+    "SumTo": [(lambda: _core.SumTo((1, 3)), [r((2, 3))])],
+    "BroadcastTo": [(lambda: _core.BroadcastTo((4, 2, 3)), [r((2, 1))])],
+    "GetItem": [(lambda: _core.GetItem((slice(None), [0, 2, 0])), [r((2, 3))]),
+                (lambda: _core.GetItem(1), [r((2, 3))])],
+    "GetItemGrad": [(lambda: _core.GetItemGrad((slice(None), [0, 2, 0]), (2, 3)), [r((2, 3))])],
+    "MatMul": [(_core.MatMul, [r((2, 3)), r((3, 4), 1)]), (_core.MatMul, [r((3,)), r((2, 3, 4), 1)])],
+    # cygrad.functions
+    "Sigmoid": [(Sigmoid, [r((3, 4), high=3)])],
+    "ReLU": [(ReLU, [r((3, 4))])],
+    "GELU": [(GELU, [r((3, 4))])],
+    "Tanh": [(Tanh, [r((3, 4))])],
+    "Softmax": [(lambda: Softmax(1), [r((3, 4))]), (lambda: Softmax(0), [r((3, 4))])],
+    "LogSoftmax": [(lambda: LogSoftmax(-1), [r((3, 4))])],
+    "Sin": [(Sin, [r((2, 3))])],
+    "Cos": [(Cos, [r((2, 3))])],
+    "Square": [(Square, [r((2, 3))])],
+    "Sqrt": [(Sqrt, [positive((2, 3))])],
+    "Abs": [(Abs, [r((2, 3))])],
+    "Affine": [(Affine, [r((3, 4)), r((4, 2), 1), r((2,), 2)]), (Affine, [r((3, 4)), r((4, 2), 1)]),
+               (Affine, [r((2, 3, 4)), r((4, 2), 1), r((1, 2), 2)])],
+    "MeanSquaredError": [(MeanSquaredError, [r((3, 2)), r((2,), 1)])],
+    "SoftmaxCrossEntropy": [(lambda: SoftmaxCrossEntropy(LABELS, None), [r((4, 3))]),
+                            (lambda: SoftmaxCrossEntropy(LABELS, LABELS != 0), [r((4, 3))])],
+    "Clip": [(lambda: Clip(-0.5, 1.0), [r((3, 4))])],
+    "Dropout": [(lambda: Dropout(0.5, np.random.default_rng(0)), [r((3, 4))])],
+    "MaskFill": [(lambda: MaskFill(np.array([True, False, True, False]), 9.0), [r((3, 4))])],
+    "Mean": [(lambda: Mean((1,), False), [r((3, 4))]), (lambda: Mean((0, 1), True), [r((3, 4))])],
+    "Max": [(lambda: Max((1,), False), [np.array([[1.0, 3.0, 3.0], [2.0, 0.5, -1.0]])])],
+    "Min": [(lambda: Min((0,), True), [np.array([[1.0, 3.0, -1.0], [1.0, 0.5, -1.0]])])],
+    "Concat": [(lambda: Concat(1), [r((2, 3)), r((2, 1), 1), r((2, 2), 2)])],
+    "Split": [(lambda: Split(3, 1), [r((2, 6))], [r((2, 2), 1), None, r((2, 2), 2)]),
+              (lambda: Split([1], 0), [r((2, 6))], None)],
+    # cygrad.layers
+    "LSTMCell": [(LSTMCell, [r((2, 12)), r((2, 3), 1)], None), (LSTMCell, [r((2, 12))], None),
+                 (LSTMCell, [r((2, 12)), r((2, 3), 1)], [r((2, 3), 2), None]),
+                 (LSTMCell, [r((2, 12))], [None, r((2, 3), 2)])],
+}
+
+
+def _plugin_modules():
+    """Every module of cygrad's packages and of the installed plugins that hold Functions."""
+    names = {"cygrad.functions", "cygrad.layers"}
+    names |= {ep.module.split(".")[0] for ep in entry_points(group="cygrad")
+              if not ep.module.startswith("cygrad.")}
+    for name in sorted(names):
+        package = importlib.import_module(name)
+        yield package
+        for info in pkgutil.walk_packages(package.__path__, name + "."):
+            yield importlib.import_module(info.name)
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _defines_both_forms(cls) -> bool:
+    """Whether the class has its own array form beside ``backward`` (engine operations all do)."""
+    if cls.__module__ == _core.__name__:
+        return True
+    owner = next(k for k in cls.__mro__ if "backward_arrays" in vars(k))
+    return owner is not Function and vars(owner)["backward_arrays"] is not None
+
+
+def test_every_function_that_defines_both_forms_has_a_case_here():
+    modules = {m.__name__ for m in _plugin_modules()} | {_core.__name__}
+    both = {cls.__name__ for cls in _subclasses(Function)
+            if cls.__module__ in modules and not cls.__name__.startswith("_")
+            and _defines_both_forms(cls)}
+    assert sorted(both - set(CASES)) == []
+    assert sorted(set(CASES) - both) == []
+
+
+def _cases():
+    for name, cases in CASES.items():
+        for k, case in enumerate(cases):
+            factory, inputs, cotangents = (*case, None)[:3]
+            yield pytest.param(factory, inputs, cotangents, id=f"{name}-{k}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("factory, inputs, cotangents", list(_cases()))
+def test_both_forms_of_every_function_agree_bit_for_bit(factory, inputs, cotangents, dtype):
+    cast = [a.astype(dtype) for a in inputs]
+    check_backward_forms(factory, *cast,
+                         cotangents=None if cotangents is None else
+                         [None if c is None else c.astype(dtype) for c in cotangents])

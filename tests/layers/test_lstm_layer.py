@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cygrad.layers import LSTM
-from cygrad.layers.lstm import Gates
+from cygrad.layers.lstm_cell import LSTMCell
 from cygrad.variable import Variable
 
 
@@ -78,50 +78,13 @@ def test_bad_hidden_size():
         LSTM("64")
 
 
-def gate_values(a):
-    H = a.shape[-1] // 4
-    blocks = [a[..., k * H : (k + 1) * H] for k in range(4)]
-    return [sigmoid(blocks[0]), sigmoid(blocks[1]), sigmoid(blocks[2]), np.tanh(blocks[3])]
-
-
-def test_the_fused_gates_node_computes_the_four_activations():
-    a = np.random.default_rng(0).standard_normal((2, 12))
-    outs = Gates()(Variable(a))
-    assert len(outs) == 4
-    for got, want in zip(outs, gate_values(a)):
-        np.testing.assert_allclose(got.data, want, rtol=1e-14)
-
-
-def test_gates_gradients_first_and_second_order(numerical_grad):
-    rng = np.random.default_rng(1)
-    a = rng.standard_normal((2, 8))
-    w = rng.standard_normal((4, 2, 2))
-    v = rng.standard_normal((2, 8))
-
-    def weighted(av, skip=None):
-        outs = Gates()(av)
-        return sum((out * w[k]).sum() for k, out in enumerate(outs) if k != skip)
-
-    # First order, unused outputs included (their gradient block is zero).
-    for skip in (None, 0, 3):
-        x = Variable(a.copy())
-        weighted(x, skip).backward()
-        expected = numerical_grad(lambda: weighted(Variable(a), skip).item(), a)
-        np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6, atol=1e-9)
-
-    # Recorded backward gives the same gradient, and differentiating it again is correct.
-    x = Variable(a.copy())
-    weighted(x).backward(create_graph=True)
-    ga = x.grad
-    expected = numerical_grad(lambda: weighted(Variable(a)).item(), a)
-    np.testing.assert_allclose(ga.data, expected, rtol=1e-6, atol=1e-9)
-    x.cleargrad()
-    (ga * v).sum().backward()
-
-    def first_grad_dot_v():
-        y = Variable(a.copy())
-        weighted(y).backward()
-        return float((y.grad.data * v).sum())
-
-    expected = numerical_grad(first_grad_dot_v, a)
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-5, atol=1e-8)
+def test_each_step_is_three_graph_nodes_two_products_and_the_fused_cell():
+    layer = LSTM(3, in_size=2, rng=0)
+    layer(np.ones((1, 2)))
+    h = layer(np.ones((1, 2)))
+    cell = h.creator
+    assert isinstance(cell, LSTMCell) and layer.c.creator is cell
+    a, c = cell.inputs
+    assert type(a.creator).__name__ == "Affine"  # h @ Wh + (x @ Wx + b)
+    assert type(a.creator.inputs[2].creator).__name__ == "Affine"
+    assert isinstance(c.creator, LSTMCell)  # the previous step's cell

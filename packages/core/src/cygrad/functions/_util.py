@@ -1,4 +1,4 @@
-"""Helpers shared by the function modules: axis checks, labels, and the recording flag."""
+"""Helpers shared by the function modules: axis checks, labels, shapes."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,6 @@ from cygrad.variable import Function, Variable
 from cygrad.variable._core import (
     normalize_axes as normalize_axes,
     normalize_axis as normalize_axis,
-    recording as recording,
     sum_to_array as sum_to_array,
 )
 

@@ -1,8 +1,8 @@
 """Activations: sigmoid, tanh, relu, gelu, softmax and log_softmax.
 
-Each backward has two forms: on raw arrays when the backward pass is not recorded (the
-common first-order case, one NumPy expression and no graph nodes), and in differentiable
-functions when it is (``create_graph=True``), so any order of derivative works.
+Each has both backward forms: ``backward_arrays`` on raw arrays for the common first-order
+pass (one NumPy expression, no graph nodes), and ``backward`` in differentiable functions for
+``create_graph=True``, so any order of derivative works.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import normalize_axis, output, recording
+from cygrad.functions._util import normalize_axis, output
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import exp, mul, sum
 
@@ -57,14 +57,14 @@ class Sigmoid(Function):
         y, self.complement = _sigmoid_arrays(x)
         return y
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
-        # sigmoid' = sigmoid(x) * sigmoid(-x): a product of the two exact factors.
-        y = output(self)
-        if not recording():
-            gx = y.data * self.complement
-            gx *= gy.data
-            return gx
-        return gy * (y * SigmoidComplement()(self.inputs[0]))
+    # sigmoid' = sigmoid(x) * sigmoid(-x): a product of the two exact factors.
+    def backward(self, gy: Variable) -> Variable:
+        return gy * (output(self) * SigmoidComplement()(self.inputs[0]))
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        gx = output(self).data * self.complement
+        gx *= gy
+        return gx
 
 
 class SigmoidComplement(Function):
@@ -82,11 +82,12 @@ class ReLU(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
+    def backward(self, gy: Variable) -> Variable:
         x = self.inputs[0].data
-        if not recording():
-            return gy.data * (x > 0)
         return gy * (x > 0).astype(x.dtype)
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        return gy * (self.inputs[0].data > 0)  # the same products: the mask becomes 0.0 and 1.0
 
 
 class GELU(Function):
@@ -96,14 +97,15 @@ class GELU(Function):
         y *= 0.5 * x
         return y
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
-        # d/dx x*s(x) with s = sigmoid(2u), u = K(x + A x^3): s + x s (1 - s) 2K(1 + 3A x^2).
+    # d/dx x*s(x) with s = sigmoid(2u), u = K(x + A x^3): s + x s (1 - s) 2K(1 + 3A x^2).
+    def backward(self, gy: Variable) -> Variable:
         x = self.inputs[0]
-        if not recording():
-            xd = x.data
-            s = _sigmoid_arrays(2 * _K * (xd + _A * xd * xd * xd))[0]
-            return gy.data * (s + xd * s * (1 - s) * (2 * _K) * (1 + 3 * _A * xd * xd))
         s = sigmoid(2 * _K * (x + _A * x * x * x))
+        return gy * (s + x * s * (1 - s) * (2 * _K) * (1 + 3 * _A * x * x))
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        x = self.inputs[0].data
+        s = _sigmoid_arrays(2 * _K * (x + _A * x * x * x))[0]
         return gy * (s + x * s * (1 - s) * (2 * _K) * (1 + 3 * _A * x * x))
 
 
@@ -120,14 +122,16 @@ class Softmax(Function):
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
+    def backward(self, gy: Variable) -> Variable:
         y = output(self)
-        if not recording():
-            gx = y.data * gy.data
-            gx -= y.data * gx.sum(axis=self.axis, keepdims=True)
-            return gx
         gx = y * gy
         return gx - y * sum(gx, self.axis, True)
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        y = output(self).data
+        gx = y * gy
+        gx -= y * gx.sum(axis=self.axis, keepdims=True)
+        return gx
 
 
 class LogSoftmax(Function):
@@ -142,11 +146,13 @@ class LogSoftmax(Function):
         z -= np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
         return z
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
+    def backward(self, gy: Variable) -> Variable:
         y = output(self)
-        if not recording():
-            return gy.data - np.exp(y.data) * gy.data.sum(axis=self.axis, keepdims=True)
         return gy - mul(exp(y), sum(gy, self.axis, True))
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        y = output(self).data
+        return gy - np.exp(y) * gy.sum(axis=self.axis, keepdims=True)
 
 
 def sigmoid(x: ArrayLike) -> Variable:
@@ -179,12 +185,12 @@ class Tanh(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
+    def backward(self, gy: Variable) -> Variable:
         y = output(self)
-        if not recording():
-            # The unrecorded first-order pass needs no graph: one NumPy expression.
-            yd = y.data
-            return gy.data * (1 - yd * yd)
+        return gy * (1 - y * y)
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        y = output(self).data
         return gy * (1 - y * y)
 
 

@@ -1,4 +1,5 @@
-"""Elementwise functions: each a Function whose backward is itself differentiable."""
+"""Elementwise functions: each a Function whose backward is itself differentiable, and whose
+``backward_arrays`` computes the same numbers on arrays for a first-order pass."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,6 +18,9 @@ class Sin(Function):
     def backward(self, gy: Variable) -> Variable:
         return gy * cos(self.inputs[0])
 
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        return gy * np.cos(self.inputs[0].data)
+
 
 class Cos(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -24,6 +28,9 @@ class Cos(Function):
 
     def backward(self, gy: Variable) -> Variable:
         return gy * -sin(self.inputs[0])
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        return gy * -np.sin(self.inputs[0].data)
 
 
 class Square(Function):
@@ -33,6 +40,9 @@ class Square(Function):
     def backward(self, gy: Variable) -> Variable:
         return gy * (self.inputs[0] * 2)
 
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        return gy * (self.inputs[0].data * 2)
+
 
 class Sqrt(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -41,15 +51,20 @@ class Sqrt(Function):
     def backward(self, gy: Variable) -> Variable:
         return gy / (output(self) * 2)
 
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        return gy / (output(self).data * 2)
+
 
 class Abs(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
 
+    # The derivative is sign(x), constant almost everywhere (0 at x = 0).
     def backward(self, gy: Variable) -> Variable:
-        # The derivative is sign(x), constant almost everywhere (0 at x = 0).
-        x = self.inputs[0].data
-        return gy * np.sign(x)
+        return gy * np.sign(self.inputs[0].data)
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        return gy * np.sign(self.inputs[0].data)
 
 
 def sin(x: ArrayLike) -> Variable:

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import broadcasts_to, recording, sum_to_array
+from cygrad.functions._util import broadcasts_to, sum_to_array
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import matmul, reshape, sum_to, transpose, wants_grad
 
@@ -39,24 +39,6 @@ class Affine(Function):
         x, W = self.inputs[0], self.inputs[1]
         b = self.inputs[2] if len(self.inputs) == 3 else None
         gx = gW = gb = None
-        if not recording():
-            g, xd = gy.data, x.data
-            if wants_grad(x):
-                gx = g @ W.data.T
-            if wants_grad(W):
-                if xd.ndim == 2:
-                    gW = xd.T @ g
-                else:
-                    rows, (n_in, n_out) = math.prod(xd.shape[:-1]), W.shape
-                    gW = xd.reshape(rows, n_in).T @ g.reshape(rows, n_out)
-            if b is not None and wants_grad(b):
-                # The usual (batch, out) gradient and (out,) bias: a column sum, which returns
-                # a fresh array (no reshaped view the engine would have to copy).
-                if g.ndim == 2 and b.shape == g.shape[1:]:
-                    gb = np.add.reduce(g, axis=0)
-                else:
-                    gb = sum_to_array(g, b.shape)
-            return (gx, gW) if b is None else (gx, gW, gb)
         rows, (n_in, n_out) = math.prod(x.shape[:-1]), W.shape
         if wants_grad(x):
             gx = matmul(gy, transpose(W))
@@ -64,6 +46,28 @@ class Affine(Function):
             gW = matmul(transpose(reshape(x, (rows, n_in))), reshape(gy, (rows, n_out)))
         if b is not None and wants_grad(b):
             gb = sum_to(gy, b.shape)
+        return (gx, gW) if b is None else (gx, gW, gb)
+
+    def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        x, W = self.inputs[0], self.inputs[1]
+        b = self.inputs[2] if len(self.inputs) == 3 else None
+        gx = gW = gb = None
+        xd = x.data
+        if wants_grad(x):
+            gx = gy @ W.data.T
+        if wants_grad(W):
+            if xd.ndim == 2:
+                gW = xd.T @ gy
+            else:
+                rows, (n_in, n_out) = math.prod(xd.shape[:-1]), W.shape
+                gW = xd.reshape(rows, n_in).T @ gy.reshape(rows, n_out)
+        if b is not None and wants_grad(b):
+            # The usual (batch, out) gradient and (out,) bias: a column sum, which returns
+            # a fresh array (no reshaped view the engine would have to copy).
+            if gy.ndim == 2 and b.shape == gy.shape[1:]:
+                gb = np.add.reduce(gy, axis=0)
+            else:
+                gb = sum_to_array(gy, b.shape)
         return (gx, gW) if b is None else (gx, gW, gb)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import data_of, integer_array, recording, sum_to_array
+from cygrad.functions._util import data_of, integer_array, sum_to_array
 from cygrad.functions.activation import softmax
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import sum_to, wants_grad
@@ -27,17 +27,19 @@ class MeanSquaredError(Function):
                              f"{x1.shape} have no elements to average")
         return np.vdot(d, d) / d.size
 
-    def backward(self, gy: Variable) -> tuple[Variable | np.ndarray | None, ...]:
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
         x0, x1 = self.inputs
-        if not recording():
-            d = x0.data - x1.data
-            gx = d * (gy.data * (2 / d.size))
-            return (sum_to_array(gx, x0.shape) if wants_grad(x0) else None,
-                    sum_to_array(-gx, x1.shape) if wants_grad(x1) else None)
         d = x0 - x1
         gx = d * (gy * (2 / d.size))
         return (sum_to(gx, x0.shape) if wants_grad(x0) else None,
                 sum_to(-gx, x1.shape) if wants_grad(x1) else None)
+
+    def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        x0, x1 = self.inputs
+        d = x0.data - x1.data
+        gx = d * (gy * (2 / d.size))
+        return (sum_to_array(gx, x0.shape) if wants_grad(x0) else None,
+                sum_to_array(-gx, x1.shape) if wants_grad(x1) else None)
 
 
 class SoftmaxCrossEntropy(Function):
@@ -73,17 +75,18 @@ class SoftmaxCrossEntropy(Function):
             return np.zeros((), dtype=x.dtype)
         return (np.log(total[self.rows, 0]) - z[self.rows, self.cols]).sum() / n_kept
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
-        # (probs - onehot) * (weights * gy), with the one-hot subtraction done only where
-        # it is not zero (the same numbers, without an N x C one-hot array).
-        if not recording():
-            g = self.weights * gy.data
-            gx = self.probs * g
-            gx[self.rows, self.cols] = (self.probs[self.rows, self.cols] - 1) * g[self.rows, 0]
-            return gx
+    def backward(self, gy: Variable) -> Variable:
         onehot = np.zeros_like(self.probs)
         onehot[self.rows, self.cols] = 1
         return (softmax(self.inputs[0], axis=1) - onehot) * (gy * self.weights)
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        # (probs - onehot) * (weights * gy), with the one-hot subtraction done only where
+        # it is not zero (the same numbers, without an N x C one-hot array).
+        g = self.weights * gy
+        gx = self.probs * g
+        gx[self.rows, self.cols] = (self.probs[self.rows, self.cols] - 1) * g[self.rows, 0]
+        return gx
 
 
 def mean_squared_error(y: ArrayLike, t: ArrayLike) -> Variable:

@@ -10,7 +10,7 @@ from typing import Any, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import count, kept_shape, normalize_axes, output, recording
+from cygrad.functions._util import count, kept_shape, normalize_axes, output
 from cygrad.variable import Function, Variable, as_variable
 from cygrad.variable._core import broadcast_to, reshape
 
@@ -27,14 +27,20 @@ class Mean(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x.mean(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
+    def backward(self, gy: Variable) -> Variable:
+        shape, kept, scale = self._shapes()
+        return broadcast_to(reshape(gy, kept) * scale, shape)
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        shape, kept, scale = self._shapes()
+        return np.broadcast_to(gy.reshape(kept) * scale, shape)
+
+    def _shapes(self) -> tuple[tuple[int, ...], tuple[int, ...], float]:
+        """The input's shape, the kept-dims shape of the result, and 1/count."""
         shape = self.inputs[0].shape
         n = count(shape, self.axes)
         scale = 1 / n if n else 0.0  # an empty reduction has an empty gradient
-        kept = kept_shape(shape, self.axes)
-        if not recording():
-            return np.broadcast_to(gy.data.reshape(kept) * scale, shape)
-        return broadcast_to(reshape(gy, kept) * scale, shape)
+        return shape, kept_shape(shape, self.axes), scale
 
 
 class _Extreme(Function):
@@ -54,7 +60,16 @@ class _Extreme(Function):
             raise ValueError(f"{self.name}: cannot reduce an empty axis of shape {x.shape}")
         return type(self).reduce(x, axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, gy: Variable) -> Variable | np.ndarray:
+    def backward(self, gy: Variable) -> Variable:
+        kept, weights = self._weights()
+        return reshape(gy, kept) * weights
+
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        kept, weights = self._weights()
+        return gy.reshape(kept) * weights
+
+    def _weights(self) -> tuple[tuple[int, ...], np.ndarray]:
+        """The kept-dims shape of the result, and each element's share of its gradient."""
         x = self.inputs[0].data
         kept = kept_shape(x.shape, self.axes)
         y = output(self).data.reshape(kept)
@@ -62,10 +77,7 @@ class _Extreme(Function):
         nan = np.isnan(y)
         if nan.any():
             hit |= np.isnan(x) & nan
-        weights = (hit / hit.sum(axis=self.axes, keepdims=True)).astype(x.dtype)
-        if not recording():
-            return gy.data.reshape(kept) * weights
-        return reshape(gy, kept) * weights
+        return kept, (hit / hit.sum(axis=self.axes, keepdims=True)).astype(x.dtype)
 
 
 class Max(_Extreme):

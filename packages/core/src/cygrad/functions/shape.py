@@ -6,12 +6,12 @@ node whose backward is the other.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import integer_array, normalize_axes, normalize_axis, recording
+from cygrad.functions._util import integer_array, normalize_axes, normalize_axis
 from cygrad.variable import Function, Variable, as_variable
 from cygrad.variable._core import get_item, reshape
 
@@ -40,14 +40,15 @@ class Concat(Function):
         self.offsets = np.cumsum([x.shape[self.axis] for x in xs])[:-1].tolist()
         return np.concatenate(xs, axis=self.axis)
 
-    def backward(self, gy: Variable) -> tuple[Variable | np.ndarray, ...]:
-        if not recording():
-            return tuple(np.split(gy.data, self.offsets, axis=self.axis))
+    def backward(self, gy: Variable) -> tuple[Variable, ...]:
         return split(gy, self.offsets, self.axis)
+
+    def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.split(gy, self.offsets, axis=self.axis))
 
 
 class Split(Function):
-    def __init__(self, sections: int | list[int], axis: int) -> None:
+    def __init__(self, sections: int | Sequence[int], axis: int) -> None:
         self.sections = sections
         self.axis = axis
 
@@ -56,17 +57,16 @@ class Split(Function):
         self.shapes = [p.shape for p in parts]
         return parts
 
-    def backward(self, *gys: Variable | None) -> Variable | np.ndarray:
+    def backward(self, *gys: Variable | None) -> Variable:
+        return concat(self._filled(gys), self.axis)
+
+    def backward_arrays(self, *gys: np.ndarray | None) -> np.ndarray:
+        return np.concatenate(self._filled(gys), axis=self.axis)
+
+    def _filled(self, gys: tuple[Any, ...]) -> list[Any]:
+        """The parts' gradients, zeros for a part that received none."""
         dtype = self.inputs[0].dtype
-        if not recording():
-            return np.concatenate(
-                [np.zeros(s, dtype) if g is None else g.data for g, s in zip(gys, self.shapes)],
-                axis=self.axis,
-            )
-        return concat(
-            [np.zeros(s, dtype) if g is None else g for g, s in zip(gys, self.shapes)],
-            self.axis,
-        )
+        return [np.zeros(s, dtype) if g is None else g for g, s in zip(gys, self.shapes)]
 
 
 def squeeze(x: ArrayLike, axis: int | Sequence[int] | None = None) -> Variable:

@@ -27,7 +27,7 @@ cdef class Function:
     cdef object __weakref__
     cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)
-    cdef tuple _backward_arrays(self, cnp.ndarray gy)
+    cdef tuple _backward_arrays(self, tuple gys)
     cdef void _record(self, tuple xs, Variable out, tuple outs)
 
 

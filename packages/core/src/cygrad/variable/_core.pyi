@@ -100,10 +100,14 @@ class Function:
     inputs: tuple[Variable, ...]
     outputs: list[ReferenceType[Variable]]
     generation: int
-    # A subclass takes as many arrays (forward) and gradients (backward) as its operation has
-    # inputs and outputs; backward returns one gradient per input (Variable, array or None).
+    # A subclass takes as many arrays (forward) and gradients (backward, backward_arrays) as
+    # its operation has inputs and outputs; backward returns one gradient per input (Variable,
+    # array or None), the optional backward_arrays the same as arrays (or None).
     def forward(self, *xs: Any) -> NDArray[Any] | tuple[NDArray[Any], ...]: ...
     def backward(self, *gys: Any) -> _Operand | None | tuple[_Operand | None, ...]: ...
+    def backward_arrays(
+        self, *gys: Any
+    ) -> NDArray[Any] | None | tuple[NDArray[Any] | None, ...]: ...
     @overload
     def __call__(self: _OneOutput, *inputs: _Operand) -> Variable: ...
     @overload

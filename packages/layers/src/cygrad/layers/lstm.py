@@ -1,67 +1,16 @@
-"""LSTM: the long short-term memory layer with its four gates fused into one matrix product."""
+"""LSTM: the long short-term memory layer with its four gates fused into one matrix product
+and the rest of each step fused into one graph node (``lstm_cell``)."""
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-import cygrad.functions as F
 from cygrad.checks import check_size
 from cygrad.layers.base import RecurrentBase
-from cygrad.variable import Function, Variable
-from cygrad.variable._core import recording
+from cygrad.layers.lstm_cell import lstm_cell
+from cygrad.variable import Variable
 from cygrad.random import RNGLike
 
 __all__ = ["LSTM"]
-
-
-class Gates(Function):
-    """Cut the fused pre-activation (..., 4H) into the gates f, i, o, u and activate them.
-
-    One graph node with four outputs instead of four slices and four activations: the LSTM's
-    step is dominated by per-node overhead, not arithmetic. f, i, o go through sigmoid, u
-    through tanh.
-    """
-
-    def forward(self, a: np.ndarray) -> tuple[np.ndarray, ...]:
-        H = a.shape[-1] // 4
-        # sigmoid(x) = (1 + tanh(x/2)) / 2: no overflow for very negative x.
-        s = np.tanh(a[..., : 3 * H] * 0.5)
-        s *= 0.5
-        s += 0.5
-        u = np.tanh(a[..., 3 * H :])
-        # Kept for the backward pass: f, i, o are views of s, and an unused gate's output
-        # Variable may be gone by then.
-        self.s, self.u = s, u
-        return s[..., :H], s[..., H : 2 * H], s[..., 2 * H :], u
-
-    def backward(self, *gys: Variable | None) -> np.ndarray | Variable | None:
-        a = self.inputs[0]
-        H = a.shape[-1] // 4
-        if not recording():
-            # Gather the four output gradients (zero for an unused gate), then scale each
-            # block by its activation's derivative in place.
-            ga = np.empty(a.shape, dtype=a.dtype)
-            for k, gy in enumerate(gys):
-                ga[..., k * H : (k + 1) * H] = 0 if gy is None else gy.data
-            s, u = self.s, self.u
-            ga[..., : 3 * H] *= s * (1 - s)
-            ga[..., 3 * H :] *= 1 - u * u
-            return ga
-        # Recorded (create_graph): the same, in differentiable operations; a gate's gradient
-        # is put in its block of the (..., 4H) gradient by a product with a 0/1 matrix.
-        ys = [ref() for ref in self.outputs]
-        ga = None
-        for k, (gy, y) in enumerate(zip(gys, ys)):
-            if gy is None:
-                continue
-            assert y is not None, "LSTM.backward: an output with a gradient is alive"
-            d = gy * (y * (1 - y) if k < 3 else 1 - y * y)
-            place = np.zeros((H, 4 * H), dtype=a.dtype)
-            place[:, k * H : (k + 1) * H] = np.eye(H, dtype=a.dtype)
-            d = F.matmul(d, place)
-            ga = d if ga is None else ga + d
-        return ga
 
 
 class LSTM(RecurrentBase):
@@ -93,10 +42,7 @@ class LSTM(RecurrentBase):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        a = self._preactivation(x)
-        f, i, o, u = Gates()(a)
-        c = i * u if self.c is None else f * self.c + i * u
-        h = o * F.tanh(c)
+        h, c = lstm_cell(self._preactivation(x), self.c)
         self.h, self.c = h, c
         return [h]
 

@@ -12,7 +12,7 @@ from cygrad import registry
 from cygrad.functions import activation, elementwise, linalg, loss, neural as neural_fns
 from cygrad.functions import reduction as reduction_fns, shape as shape_fns
 from cygrad.layers import LSTM, RNN
-from cygrad.layers.lstm import Gates
+from cygrad.layers.lstm_cell import LSTMCell
 from cygrad.onnx.converters import arithmetic, neural, reduction, shape
 from cygrad.onnx.converters.arithmetic import binary, unary
 from cygrad.onnx.node import Node
@@ -64,7 +64,7 @@ BUILT_IN: dict[type, Converter] = {
     loss.MeanSquaredError: neural.mean_squared_error,
     loss.SoftmaxCrossEntropy: neural.softmax_cross_entropy,
     # cygrad.layers.
-    Gates: neural.gates,
+    LSTMCell: neural.lstm_cell,
 }
 
 STATES: dict[type, tuple[str, ...]] = {LSTM: ("h", "c"), RNN: ("h",)}

@@ -1,5 +1,5 @@
 """Converters of the neural-network functions: activations, linear, clip, dropout, mask_fill,
-the losses, and the LSTM layer's gates."""
+the losses, and the LSTM layer's fused cell."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ import numpy as np
 from cygrad.onnx.node import Node
 
 __all__ = [
-    "clip", "dropout", "gates", "gelu", "linear", "mask_fill", "mean_squared_error",
+    "clip", "dropout", "gelu", "linear", "lstm_cell", "mask_fill", "mean_squared_error",
     "softmax", "softmax_cross_entropy",
 ]
 
@@ -97,11 +97,17 @@ def softmax_cross_entropy(node: Node) -> str:
     )
 
 
-def gates(node: Node) -> list[str]:
-    """The LSTM's fused pre-activation cut into f, i, o (sigmoid) and u (tanh)."""
+def lstm_cell(node: Node) -> list[str]:
+    """One LSTM step after the matrix products: the pre-activation cut into f, i, o (sigmoid)
+    and u (tanh), then ``c' = f*c + i*u`` (``i*u`` without a previous cell) and
+    ``h = o*tanh(c')``; outputs h and c'."""
+    a, *c = node.inputs
     axis = len(node.input_shapes[0]) - 1
     attributes = {"num_outputs": 4} if node.opset >= 18 else {}
-    four = node.make("Split", node.inputs, outputs=4, axis=axis, **attributes)
+    four = node.make("Split", [a], outputs=4, axis=axis, **attributes)
     f, i, o, u = cast(list[str], four)  # four outputs: a list of names
-    return [node.make("Sigmoid", [f]), node.make("Sigmoid", [i]), node.make("Sigmoid", [o]),
-            node.make("Tanh", [u])]
+    cell = node.make("Mul", [node.make("Sigmoid", [i]), node.make("Tanh", [u])])
+    if c:
+        cell = node.make("Add", [node.make("Mul", [node.make("Sigmoid", [f]), c[0]]), cell])
+    h = node.make("Mul", [node.make("Sigmoid", [o]), node.make("Tanh", [cell])])
+    return [h, cell]

@@ -1,0 +1,317 @@
+# Part of cygrad.variable._core, included by _core.pyx.
+# The backward pass: the heap of pending Functions, gradient ownership and the walk.
+
+# Backward passes are numbered, so that a Function knows whether the running pass queued it.
+cdef Py_ssize_t _passes = 0
+
+# The settings a backward pass runs under, per snapshot (Config hashes by identity).
+cdef dict _backward_configs = {}
+
+
+cdef object _backward_config(object snapshot, bint create_graph):
+    """``snapshot`` with ``enable_backprop`` set to ``create_graph``, cached per snapshot."""
+    cdef tuple pair = _backward_configs.get(snapshot)
+    if pair is None:
+        pair = (_replaced(snapshot, "enable_backprop", False),
+                _replaced(snapshot, "enable_backprop", True))
+        _backward_configs[snapshot] = pair
+    return pair[1 if create_graph else 0]
+
+
+# A kept gradient (a leaf's, or any under retain_grad) must be referenced by nothing but its
+# Variable, so that changing one gradient in place never changes another array, and no other
+# array's change shows in it. A backward may return anything: an output's gradient, one of
+# its inputs' data, an array it keeps. Rather than list such cases, the pass counts
+# references: at the check it holds the result tuple ``gxs`` once, the entry ``gx`` once more
+# in a local, and the array it will keep once; any further reference means sharing, and the
+# gradient is copied. A miscount could only cost a needless copy, never allow aliasing.
+
+cdef inline bint _owns_memory(cnp.ndarray a):
+    return cnp.PyArray_BASE(a) == NULL and cnp.PyArray_ISWRITEABLE(a)
+
+
+cdef bint _private_array(cnp.ndarray a, object gx, tuple gxs):
+    """Whether the array ``a``, made from the backward's result ``gx`` (an entry of ``gxs``),
+    is referenced only by this pass."""
+    if not _owns_memory(a) or Py_REFCNT(gxs) != 1:
+        return False
+    if gx is a:  # its entry in gxs, gx, a
+        return Py_REFCNT(a) == 3
+    if isinstance(gx, Variable) and (<Variable>gx)._data is a:  # gx: entry, gx; a: gx._data, a
+        return Py_REFCNT(gx) == 2 and Py_REFCNT(a) == 2
+    return Py_REFCNT(a) == 1  # a conversion made it
+
+
+cdef bint _private_variable(Variable v, object gx, tuple gxs):
+    """``_private_array`` for the recorded pass: the Variable ``v`` made from ``gx`` (or
+    ``gx`` itself), and its data."""
+    if not _owns_memory(v._data) or Py_REFCNT(gxs) != 1:
+        return False
+    if Py_REFCNT(v) != (3 if gx is v else 1):  # its entry in gxs, gx, v; or v alone
+        return False
+    # Through a pointer: passing the attribute itself would count one more, a temporary's.
+    return _Py_REFCNT(<PyObject*>v._data) == (3 if gx is v._data else 1)  # entry, gx, v._data
+
+
+cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i, str method):
+    """A gradient returned by ``f``'s ``method`` as an array, checked against its input's
+    shape."""
+    cdef cnp.ndarray a
+    if isinstance(gx, Variable):
+        a = (<Variable>gx)._data
+    elif type(gx) is ndarray and (cnp.PyArray_TYPE(gx) == cnp.NPY_DOUBLE
+                                  or cnp.PyArray_TYPE(gx) == cnp.NPY_FLOAT):
+        a = <cnp.ndarray>gx
+    else:
+        a = _as_float_array(gx, f"{type(f).__name__}.{method}")
+    _check_grad_shape(a, x, f, i, method)
+    if cnp.PyArray_TYPE(a) != cnp.PyArray_TYPE(x._data):
+        a = a.astype(_dtype_of(x._data))  # a gradient has its variable's dtype
+    return a
+
+
+cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssize_t i,
+                                   str method) except *:
+    if not _same_shape(a, x._data):
+        raise ValueError(
+            f"{type(f).__name__}.{method}: gradient for input {i} has shape "
+            f"{(<object>a).shape}, expected {(<object>x._data).shape}"
+        )
+
+
+cdef tuple _gradient_tuple(object result, Function f, str method):
+    """What ``f``'s ``backward`` or ``backward_arrays`` returned, one entry per input."""
+    cdef tuple gxs = result if type(result) is tuple else (
+        tuple(result) if isinstance(result, list) else (result,)
+    )
+    if len(gxs) != len(f.inputs):
+        raise ValueError(
+            f"{type(f).__name__}.{method} returned {len(gxs)} gradients for {len(f.inputs)} inputs"
+        )
+    return gxs
+
+
+# The pending Functions wait in a binary heap on a list, ordered by _before: compared in C,
+# this costs a fraction of heapq with (generation, counter, Function) tuples.
+
+cdef inline bint _before(Function a, Function b):
+    """Whether ``a`` runs before ``b``: larger generation first, then the one queued first."""
+    return a.generation > b.generation or (a.generation == b.generation and a._order < b._order)
+
+
+cdef void _heap_push(list heap, Function f):
+    cdef Py_ssize_t i = len(heap), parent
+    heap.append(f)
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(f, <Function>heap[parent]):
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = f
+
+
+cdef Function _heap_pop(list heap):
+    cdef Function top = heap[0]
+    cdef Function last = heap.pop()
+    cdef Py_ssize_t n = len(heap), i = 0, child
+    if n == 0:
+        return top
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        if child + 1 < n and _before(<Function>heap[child + 1], <Function>heap[child]):
+            child += 1
+        if not _before(<Function>heap[child], last):
+            break
+        heap[i] = heap[child]
+        i = child
+    heap[i] = last
+    return top
+
+
+cdef inline object _referent(object ref):
+    """What a weak reference points to, or None, without a Python call."""
+    if PyWeakref_CheckRef(ref):
+        return <object>PyWeakref_GetObject(ref)
+    return ref()
+
+
+cdef inline object _grad_of(object ref):
+    cdef object y = _referent(ref)
+    return None if y is None else (<Variable>y).grad
+
+
+cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) except *:
+    # backward methods run with enable_backprop set to create_graph. The context is switched
+    # before the first one is called: a pass that only meets array forms needs no switch.
+    global _passes
+    cdef Function start = root.creator
+    cdef Variable given = root.grad
+    cdef bint held = False
+    _passes += 1
+    start._pass = _passes
+    cdef list switched = []
+    cdef list seen = [start]
+    if len(start.outputs) > 1:  # the root's own gradient is the seed
+        root.grad = None
+        held = _set_aside_output_grads(start)
+    root.grad = given if given is not None else wrap(_ones_like(root._data))
+    try:
+        held = _visit(start, retain_grad, create_graph, switched, seen) or held
+    except BaseException:
+        # A failed pass leaves every intermediate gradient as it was before, for a retry
+        # (the gradients the leaves received before the failure stay, as in PyTorch).
+        for f in seen:
+            _restore_output_grads(<Function>f)
+        root.grad = given
+        raise
+    finally:
+        if switched:
+            PyContextVar_Reset(_current, switched[0])
+    if held:
+        for f in seen:
+            (<Function>f)._held = None
+
+
+# A pass propagates only the gradients it computes. Gradients that Variables inside the graph
+# hold from before (kept by an earlier pass under retain_grad) are set aside in their
+# creator's ``_held`` when the pass first reaches it, and settled after its backward ran:
+# added to what the pass computed under retain_grad, else put back.
+
+cdef int _set_aside_output_grads(Function f) except -1:
+    """Move the gradients ``f``'s outputs hold into ``f._held``; whether there were any."""
+    cdef Py_ssize_t i
+    for i in range(len(f.outputs)):
+        y = _referent(f.outputs[i])
+        if y is not None and (<Variable>y).grad is not None:
+            if f._held is None:
+                f._held = [None] * len(f.outputs)
+            f._held[i] = (<Variable>y).grad
+            (<Variable>y).grad = None
+    return f._held is not None
+
+
+cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) except *:
+    """After ``f``'s backward: its outputs keep what they held before the pass, plus under
+    ``retain_grad`` what the pass computed for them."""
+    cdef Py_ssize_t i
+    cdef Variable y, before
+    for i in range(len(f.outputs)):
+        y = <Variable>_referent(f.outputs[i])
+        if y is None:
+            continue
+        before = <Variable>f._held[i]
+        if not retain_grad or y.grad is None:
+            y.grad = before
+        elif before is not None:
+            y.grad = (add(before, y.grad) if create_graph
+                      else wrap(_add_arrays(before._data, y.grad._data)))
+
+
+cdef void _restore_output_grads(Function f):
+    """Put back the gradients ``f``'s outputs held before the pass (None if none)."""
+    cdef Py_ssize_t i
+    for i in range(len(f.outputs)):
+        y = _referent(f.outputs[i])
+        if y is not None:
+            (<Variable>y).grad = None if f._held is None else f._held[i]
+    f._held = None
+
+
+cdef inline void _clear_output_grads(Function f):
+    for ref in f.outputs:
+        y = _referent(ref)
+        if y is not None:
+            (<Variable>y).grad = None
+
+
+cdef int _visit(Function start, bint retain_grad, bint create_graph, list switched,
+                list seen) except -1:
+    """The pass itself; puts the token of the settings switch in ``switched`` when it makes
+    one, and every Function it queues in ``seen`` (each marked with the pass's number, which
+    tells it is queued faster than a set would). Returns whether it set aside gradients
+    held from before."""
+    cdef Py_ssize_t this_pass = start._pass
+    cdef list heap = [start]
+    cdef Function f, g
+    cdef Variable x, v
+    cdef Py_ssize_t i, order = 0
+    cdef tuple gys, gxs
+    cdef object gx
+    cdef str method
+    cdef cnp.ndarray a
+    cdef bint keep, held = False
+    start._order = 0
+    while heap:
+        f = _heap_pop(heap)
+        # A first-order pass takes the array form where the class has one (None: it has not).
+        gxs = None
+        if len(f.outputs) == 1:
+            gy = _grad_of(f.outputs[0])
+            if not create_graph and gy is not None:
+                gxs = f._backward_arrays(((<Variable>gy)._data,))
+            if gxs is None:
+                gys = (gy,)
+        else:
+            gys = tuple([_grad_of(ref) for ref in f.outputs])
+            if not create_graph:
+                gxs = f._backward_arrays(_arrays_of(gys))
+        method = "backward_arrays" if gxs is not None else "backward"
+        if gxs is None:
+            if not switched:
+                switched.append(PyContextVar_Set(
+                    _current, _backward_config(get_value(_current), create_graph)))
+            gxs = _gradient_tuple(f.backward(*gys), f, "backward")
+        for i in range(len(gxs)):
+            x = <Variable>f.inputs[i]
+            gx = gxs[i]
+            if gx is None or x._constant:
+                continue
+            g = x.creator
+            if g is not None and g._pass != this_pass:
+                g._pass = this_pass
+                seen.append(g)
+                order += 1
+                g._order = order
+                _heap_push(heap, g)
+                # Before the pass's first gradient reaches its outputs (x is one, often the
+                # only one):
+                if x.grad is not None or len(g.outputs) > 1:
+                    held = _set_aside_output_grads(g) or held
+            keep = x.grad is None and (g is None or retain_grad)
+            if create_graph:
+                v = _as_grad(gx, x, f, i)
+                if x.grad is None:
+                    x.grad = Copy()._call((v,)) if keep and not _private_variable(v, gx, gxs) else v
+                else:
+                    x.grad = add(x.grad, v)
+            else:
+                a = _grad_array(gx, x, f, i, method)
+                if x.grad is None:
+                    x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
+                else:
+                    x.grad = wrap(_add_arrays(x.grad._data, a))
+        if f._held is not None:
+            _settle_output_grads(f, retain_grad, create_graph)
+        elif not retain_grad:
+            _clear_output_grads(f)
+    return held
+
+
+cdef tuple _arrays_of(tuple gys):
+    """The output gradients (Variables, or None) as what ``backward_arrays`` takes."""
+    return tuple([None if gy is None else (<Variable>gy)._data for gy in gys])
+
+
+cdef Variable _as_grad(object gx, Variable x, Function f, Py_ssize_t i):
+    """A gradient for the recorded pass: a Variable of its input's shape and dtype."""
+    cdef Variable g
+    if not isinstance(gx, Variable):
+        return wrap(_grad_array(gx, x, f, i, "backward"))
+    g = <Variable>gx
+    _check_grad_shape(g._data, x, f, i, "backward")
+    if cnp.PyArray_TYPE(g._data) != cnp.PyArray_TYPE(x._data):
+        g = _cast(g, _dtype_of(x._data))
+    return g

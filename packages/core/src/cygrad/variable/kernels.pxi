@@ -1,0 +1,111 @@
+# Part of cygrad.variable._core, included by _core.pyx.
+# One-element kernels: C arithmetic for one-element float arrays, where NumPy's
+# dispatch would cost far more than the computation.
+
+# One-element kernels. NumPy spends far longer dispatching an operation on a one-element
+# array than computing it; scalar-sized graphs (the original's examples) are all such calls,
+# so add/sub/mul/div/neg and the common powers compute those directly in C and give NumPy
+# everything else. A result that is not finite is left to NumPy too, so that its warnings
+# and ``numpy.errstate`` apply as for any other array. (C division, ``cdivision``, lets
+# the kernels compute inf and nan to find that out, where Python's would raise.)
+
+cdef enum:
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV
+
+
+cdef inline bint _is_plain_scalar(cnp.ndarray a, int typenum):
+    return (cnp.PyArray_SIZE(a) == 1 and cnp.PyArray_TYPE(a) == typenum
+            and cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISNOTSWAPPED(a))
+
+
+cdef inline bint _exact_power(double b) noexcept nogil:
+    """Whether ``a ** b`` for a scalar exponent ``b`` is one of the powers NumPy computes
+    as a correctly rounded operation (square, copy, sqrt, reciprocal, ones) rather than
+    with its own ``pow``, whose last bit a C ``pow`` does not always reproduce."""
+    return b == 2.0 or b == 1.0 or b == 0.5 or b == -1.0 or b == 0.0
+
+
+@cython.cdivision(True)
+cdef inline double _power(double a, double b) noexcept nogil:
+    # Only for _exact_power(b): the same correctly rounded operations as NumPy's.
+    if b == 2.0:
+        return a * a
+    if b == 1.0:
+        return a
+    if b == 0.5:
+        return c_sqrt(a)
+    if b == -1.0:
+        return 1.0 / a
+    return 1.0
+
+
+@cython.cdivision(True)
+cdef inline double _binop(int op, double a, double b) noexcept nogil:
+    if op == OP_ADD:
+        return a + b
+    if op == OP_SUB:
+        return a - b
+    if op == OP_MUL:
+        return a * b
+    return a / b
+
+
+cdef object _small_binary(int op, cnp.ndarray a, cnp.ndarray b):
+    """``a op b`` for one-element arrays of one float dtype, computed in C; else None.
+    float32 + - * / computed in double and rounded once equal the float32 results."""
+    cdef int t = cnp.PyArray_TYPE(a)
+    cdef double d
+    if not (_is_plain_scalar(a, t) and _is_plain_scalar(b, t)):
+        return None
+    if t == cnp.NPY_DOUBLE:
+        d = _binop(op, (<double*>cnp.PyArray_DATA(a))[0], (<double*>cnp.PyArray_DATA(b))[0])
+    elif t == cnp.NPY_FLOAT:
+        d = <float>_binop(op, (<float*>cnp.PyArray_DATA(a))[0], (<float*>cnp.PyArray_DATA(b))[0])
+    else:
+        return None
+    if not isfinite(d):
+        return None  # NumPy's own result, with its warnings and numpy.errstate
+    cdef cnp.ndarray like = a if cnp.PyArray_NDIM(a) >= cnp.PyArray_NDIM(b) else b
+    return _filled(like, t, d)
+
+
+cdef cnp.ndarray _filled(cnp.ndarray like, int t, double d):
+    """A new array of ``like``'s one-element shape and type ``t`` (float32 or float64)
+    holding ``d``."""
+    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(like), cnp.PyArray_DIMS(like), t, 0)
+    if t == cnp.NPY_DOUBLE:
+        (<double*>cnp.PyArray_DATA(r))[0] = d
+    else:
+        (<float*>cnp.PyArray_DATA(r))[0] = <float>d
+    return r
+
+
+cdef object _small_power(cnp.ndarray a, double c):
+    """``a ** c`` for a one-element float64 array and an exact power ``c`` (see
+    _exact_power), when the result is finite; else None."""
+    if not (_is_plain_scalar(a, cnp.NPY_DOUBLE) and _exact_power(c)):
+        return None
+    cdef double d = _power((<double*>cnp.PyArray_DATA(a))[0], c)
+    return _filled(a, cnp.NPY_DOUBLE, d) if isfinite(d) else None
+
+
+cdef cnp.ndarray _add_arrays(cnp.ndarray a, cnp.ndarray b):
+    r = _small_binary(OP_ADD, a, b)
+    return _nd(a + b) if r is None else <cnp.ndarray>r
+
+
+cdef cnp.ndarray _ones_like(cnp.ndarray a):
+    cdef int t = cnp.PyArray_TYPE(a)
+    # The seed of a scalar loss: store the one directly (a method call costs far more).
+    if cnp.PyArray_SIZE(a) == 1 and (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT):
+        return _filled(a, t, 1.0)
+    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), t, 0)
+    r.fill(1)
+    return r
+
+
+cdef cnp.ndarray _copy_array(cnp.ndarray a):
+    """A fresh C-ordered copy, made directly for a one-element float64 array."""
+    if _is_plain_scalar(a, cnp.NPY_DOUBLE):
+        return _filled(a, cnp.NPY_DOUBLE, (<double*>cnp.PyArray_DATA(a))[0])
+    return cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
