@@ -82,7 +82,7 @@ CASES = {
     "get_item_array": (lambda x: x[:, [0, 2, 2]], 1, False),
     "get_item_negative_array": (lambda x: x[:, np.array([-1, 0])], 1, False),
     "get_item_mask": (lambda x: x[:, np.array([True, False, True, True])], 1, False),
-    "get_item_variable_index": (lambda x: F.get_item(x.T, Variable([3.0, 1.0])), 1, False),
+    "get_item_array_index": (lambda x: F.get_item(x.T, np.array([3, 1])), 1, False),
     "take": (lambda x: F.take(x, [0, 3], axis=1), 1, False),
     "take_flat": (lambda x: F.take(x, [0, 3, 2]), 1, False),
     "sum_all": (F.sum, 1, False),

@@ -36,7 +36,7 @@ BAD_CALLS = {
     "cross entropy text": (lambda x: F.softmax_cross_entropy("abc", [0]), TypeError,
                            "softmax_cross_entropy: x must be numbers, got 'abc'"),
     "float index": (lambda x: x[Variable(1.7)], IndexError,
-                    "get_item: indices must be integers, got 1.7 in a Variable"),
+                    "get_item: indices must be integers or booleans, got a Variable"),
     "float array index": (lambda x: F.get_item(x, np.array([0.0, 1.0])), IndexError,
                           r"get_item: arrays used as indices must be of integer"),
     "modular pow": (lambda x: pow(x, 2, 5), TypeError, "pow: a Variable has no modular power"),

@@ -289,13 +289,9 @@ cpdef Variable broadcast_to(x, shape):
 
 cpdef Variable get_item(x, index):
     if isinstance(index, Variable):
-        # A Variable holds floats: whole numbers index like integers, others cannot index
-        # (NumPy's IndexError for a float index, never a truncation).
-        index = (<Variable>index)._data
-        whole = np.isfinite(index) & (index == np.trunc(index))
-        if not whole.all():
-            raise IndexError(
-                f"get_item: indices must be integers, got {index[~whole].flat[0]} in a Variable"
-            )
-        index = index.astype(np.intp)
+        # A Variable holds floats, and float indices are NumPy's IndexError (never truncated).
+        raise IndexError(
+            "get_item: indices must be integers or booleans, got a Variable (it holds "
+            f"{(<Variable>index)._data.dtype}); index with an integer array instead"
+        )
     return GetItem(index)._call((x,))

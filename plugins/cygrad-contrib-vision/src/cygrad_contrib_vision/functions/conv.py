@@ -5,7 +5,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 import cygrad.functions as F
-from cygrad.variable import Function, Variable, config
+from cygrad.variable import Function, Variable
 
 from cygrad_contrib_vision.functions.im2col import Col2im, Im2col
 from cygrad_contrib_vision.functions.scratch import scratch
@@ -34,9 +34,6 @@ class Convolution2d(Function):
         return y.reshape(n, o, oh, ow)
 
     def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
-        if not config.enable_backprop:
-            # An unrecorded pass (first order) needs no graph: the array form is faster.
-            return self.backward_arrays(gy.data)
         x, W = self.inputs[0], self.inputs[1]
         o = W.shape[0]
         gy2 = F.reshape(gy, (x.shape[0], o, gy.shape[2] * gy.shape[3]))
