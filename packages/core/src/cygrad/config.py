@@ -14,11 +14,13 @@ import functools
 import inspect
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable, Generator
+from typing import Any, Callable, Generator, TypeVar, cast
 
 import numpy as np
 
 __all__ = ["Config", "config", "no_grad", "test_mode", "using_config"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,7 +40,7 @@ current: ContextVar[Config] = ContextVar("cygrad.config", default=Config())
 # The managers entered in this context, innermost last, each with the token that undoes
 # its change. Kept per context rather than on the manager, so that threads and tasks
 # sharing one manager object each undo only their own change.
-_entered: ContextVar[tuple[tuple[Any, Token], ...]] = ContextVar(
+_entered: ContextVar[tuple[tuple[Any, Token[Config]], ...]] = ContextVar(
     "cygrad.config.entered", default=()
 )
 
@@ -83,7 +85,7 @@ class using_config(contextlib.ContextDecorator):
     def __repr__(self) -> str:
         return f"using_config({self.name!r}, {self.value})"
 
-    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
+    def __call__(self, func: _F) -> _F:
         if inspect.isasyncgenfunction(func):
             @functools.wraps(func)
             async def async_generator(*args: Any, **kwargs: Any) -> Any:
@@ -103,19 +105,19 @@ class using_config(contextlib.ContextDecorator):
                 except StopAsyncIteration:
                     return
 
-            return async_generator
+            return cast(_F, async_generator)  # wraps keeps func's signature
         if inspect.iscoroutinefunction(func):
             @functools.wraps(func)
             async def coroutine(*args: Any, **kwargs: Any) -> Any:
                 return await self._stepped(func(*args, **kwargs))
 
-            return coroutine
+            return cast(_F, coroutine)  # wraps keeps func's signature
         if inspect.isgeneratorfunction(func):
             @functools.wraps(func)
             def generator(*args: Any, **kwargs: Any) -> Any:
                 return (yield from self._steps(func(*args, **kwargs)))
 
-            return generator
+            return cast(_F, generator)  # wraps keeps func's signature
         return super().__call__(func)
 
     def _steps(self, it: Any) -> Generator[Any, Any, Any]:
@@ -186,7 +188,7 @@ class _ConfigView:
     def __getattr__(self, name: str) -> bool:
         if name not in _NAMES:
             raise AttributeError(f"config has no setting {name!r}")
-        return getattr(current.get(), name)
+        return bool(getattr(current.get(), name))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("config is read-only; use using_config(name, value) instead")

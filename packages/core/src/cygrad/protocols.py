@@ -21,7 +21,7 @@ Parameters are ``cygrad.layers.Parameter`` objects (Variables an optimizer updat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 from cygrad.variable import Variable
 
@@ -44,10 +44,12 @@ class Layer(Protocol):
     for the built-in layers.
     """
 
-    def first(self, *xs: Variable) -> Variable:
+    # Inputs are Variables or arrays, as many as the layer takes (``*xs: Any`` admits a
+    # layer of any fixed number of inputs).
+    def first(self, *xs: Any) -> Variable:
         """Run the layer and return its first output."""
 
-    def forward(self, *xs: Variable) -> list[Variable]:
+    def forward(self, *xs: Any) -> list[Variable]:
         """Run the layer and return all its outputs."""
 
     def params(self) -> Mapping[str, Variable]:
@@ -125,6 +127,6 @@ class SupportsStateDict(Protocol):
         """Restore what ``state_dict`` returned."""
 
 
-def awaiting_parameters(layer: object) -> bool:
+def awaiting_parameters(layer: object) -> TypeGuard[LazyLayer]:
     """Whether ``layer`` is a ``LazyLayer`` whose parameters are not created yet."""
     return isinstance(layer, LazyLayer) and not layer.initialized

@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_plugin_commands(sub: argparse._SubParsersAction) -> None:
+def add_plugin_commands(sub: argparse._SubParsersAction[CommandParser]) -> None:
     """Add the subcommands that plugins register; a bad one is skipped with one warning line."""
     with warnings.catch_warnings():
         # `cygrad plugins` lists plugin problems; the other subcommands stay quiet about them.
@@ -48,7 +48,9 @@ def add_plugin_commands(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=command.run)
 
 
-def _command_problem(sub: argparse._SubParsersAction, name: str, command: Command) -> str | None:
+def _command_problem(
+    sub: argparse._SubParsersAction[CommandParser], name: str, command: Command
+) -> str | None:
     if name in sub.choices:
         return "cygrad has a command of that name"
     try:  # on a parser of its own first, so a setup that raises leaves no half-made command
@@ -73,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return 2
-        return args.func(args)
+        status: int = args.func(args)
+        return status
     except KeyboardInterrupt:
         return interrupted("cygrad")
 

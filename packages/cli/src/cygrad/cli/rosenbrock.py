@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
         x0.cleargrad()
         x1.cleargrad()
         y.backward()
+        assert x0.grad is not None and x1.grad is not None, "backward gave both a gradient"
         x0.data = x0.data - args.lr * x0.grad.data
         x1.data = x1.data - args.lr * x1.grad.data
     return 0

@@ -6,9 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from cygrad.variable import Variable
-# Re-exported for the function modules; the engine owns these.
-from cygrad.variable._core import normalize_axes, normalize_axis, sum_to_array  # noqa: F401
+from cygrad.variable import Function, Variable
+# Re-exported for the function modules (``name as name`` marks a re-export); the engine owns these.
+from cygrad.variable._core import (
+    normalize_axes as normalize_axes,
+    normalize_axis as normalize_axis,
+    sum_to_array as sum_to_array,
+)
 
 
 def data_of(x: Any) -> np.ndarray:
@@ -52,3 +56,11 @@ def numbers(value: Any, name: str, what: str) -> np.ndarray:
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{name}: {what} must be a number or an array of numbers, got {value!r}")
     return a
+
+
+def output(f: Function) -> Variable:
+    """The output of the one-output Function ``f``, in its backward: alive, because the
+    backward pass reached ``f`` through it."""
+    y = f.outputs[0]()
+    assert y is not None, f"{type(f).__name__}.backward: its output is gone"
+    return y

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import normalize_axis
+from cygrad.functions._util import normalize_axis, output
 from cygrad.variable import Function, Variable
 from cygrad.variable._core import exp, mul, sum
 
@@ -53,16 +53,16 @@ def _sigmoid_arrays(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Sigmoid(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         y, self.complement = _sigmoid_arrays(x)
         return y
 
     # sigmoid' = sigmoid(x) * sigmoid(-x): a product of the two exact factors.
-    def backward(self, gy):
-        return gy * (self.outputs[0]() * SigmoidComplement()(self.inputs[0]))
+    def backward(self, gy: Variable) -> Variable:
+        return gy * (output(self) * SigmoidComplement()(self.inputs[0]))
 
-    def backward_arrays(self, gy):
-        gx = self.outputs[0]().data * self.complement
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        gx = output(self).data * self.complement
         gx *= gy
         return gx
 
@@ -71,39 +71,39 @@ class SigmoidComplement(Function):
     """1 - sigmoid(x), the same numbers as Sigmoid's complement: the second factor of its
     derivative, for the recorded backward."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return _sigmoid_arrays(x)[1]
 
-    def backward(self, gy):
-        return -(gy * (sigmoid(self.inputs[0]) * self.outputs[0]()))
+    def backward(self, gy: Variable) -> Variable:
+        return -(gy * (sigmoid(self.inputs[0]) * output(self)))
 
 
 class ReLU(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable:
         x = self.inputs[0].data
         return gy * (x > 0).astype(x.dtype)
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
         return gy * (self.inputs[0].data > 0)  # the same products: the mask becomes 0.0 and 1.0
 
 
 class GELU(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         y = np.tanh(_K * (x + _A * x * x * x))
         y += 1
         y *= 0.5 * x
         return y
 
     # d/dx x*s(x) with s = sigmoid(2u), u = K(x + A x^3): s + x s (1 - s) 2K(1 + 3A x^2).
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable:
         x = self.inputs[0]
         s = sigmoid(2 * _K * (x + _A * x * x * x))
         return gy * (s + x * s * (1 - s) * (2 * _K) * (1 + 3 * _A * x * x))
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
         x = self.inputs[0].data
         s = _sigmoid_arrays(2 * _K * (x + _A * x * x * x))[0]
         return gy * (s + x * s * (1 - s) * (2 * _K) * (1 + 3 * _A * x * x))
@@ -113,7 +113,7 @@ class Softmax(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.axis = normalize_axis(self.axis, x.ndim, "softmax")
         if x.size == 0:
             return x.copy()
@@ -122,13 +122,13 @@ class Softmax(Function):
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
 
-    def backward(self, gy):
-        y = self.outputs[0]()
+    def backward(self, gy: Variable) -> Variable:
+        y = output(self)
         gx = y * gy
         return gx - y * sum(gx, self.axis, True)
 
-    def backward_arrays(self, gy):
-        y = self.outputs[0]().data
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        y = output(self).data
         gx = y * gy
         gx -= y * gx.sum(axis=self.axis, keepdims=True)
         return gx
@@ -138,7 +138,7 @@ class LogSoftmax(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.axis = normalize_axis(self.axis, x.ndim, "log_softmax")
         if x.size == 0:
             return x.copy()
@@ -146,12 +146,12 @@ class LogSoftmax(Function):
         z -= np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
         return z
 
-    def backward(self, gy):
-        y = self.outputs[0]()
+    def backward(self, gy: Variable) -> Variable:
+        y = output(self)
         return gy - mul(exp(y), sum(gy, self.axis, True))
 
-    def backward_arrays(self, gy):
-        y = self.outputs[0]().data
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        y = output(self).data
         return gy - np.exp(y) * gy.sum(axis=self.axis, keepdims=True)
 
 
@@ -182,15 +182,15 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> Variable:
 
 
 class Tanh(Function):
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
 
-    def backward(self, gy):
-        y = self.outputs[0]()
+    def backward(self, gy: Variable) -> Variable:
+        y = output(self)
         return gy * (1 - y * y)
 
-    def backward_arrays(self, gy):
-        y = self.outputs[0]().data
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
+        y = output(self).data
         return gy * (1 - y * y)
 
 

@@ -16,7 +16,7 @@ __all__ = ["linear"]
 class Affine(Function):
     """``x @ W + b`` for x of shape (..., in), W (in, out) and b broadcastable to (..., out)."""
 
-    def forward(self, x, W, b=None):
+    def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         if W.ndim != 2 or x.ndim < 1 or x.shape[-1] != W.shape[0]:
             raise ValueError(f"linear: shapes {x.shape} and {W.shape} are not aligned")
         y = x @ W
@@ -35,7 +35,7 @@ class Affine(Function):
                 y = y + b
         return y
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> tuple[Variable | np.ndarray | None, ...]:
         x, W = self.inputs[0], self.inputs[1]
         b = self.inputs[2] if len(self.inputs) == 3 else None
         gx = gW = gb = None
@@ -48,7 +48,7 @@ class Affine(Function):
             gb = sum_to(gy, b.shape)
         return (gx, gW) if b is None else (gx, gW, gb)
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, W = self.inputs[0], self.inputs[1]
         b = self.inputs[2] if len(self.inputs) == 3 else None
         gx = gW = gb = None

@@ -15,7 +15,7 @@ __all__ = ["mean_squared_error", "softmax_cross_entropy"]
 class MeanSquaredError(Function):
     """The mean over all elements of (x0 - x1)**2, the two broadcast against each other."""
 
-    def forward(self, x0, x1):
+    def forward(self, x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
         try:
             d = x0 - x1
         except ValueError:
@@ -27,14 +27,14 @@ class MeanSquaredError(Function):
                              f"{x1.shape} have no elements to average")
         return np.vdot(d, d) / d.size
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
         x0, x1 = self.inputs
         d = x0 - x1
         gx = d * (gy * (2 / d.size))
         return (sum_to(gx, x0.shape) if wants_grad(x0) else None,
                 sum_to(-gx, x1.shape) if wants_grad(x1) else None)
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         x0, x1 = self.inputs
         d = x0.data - x1.data
         gx = d * (gy * (2 / d.size))
@@ -55,7 +55,7 @@ class SoftmaxCrossEntropy(Function):
         self.labels = labels
         self.keep = keep
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         n = x.shape[0]
         if self.keep is None:
             n_kept = n
@@ -75,12 +75,12 @@ class SoftmaxCrossEntropy(Function):
             return np.zeros((), dtype=x.dtype)
         return (np.log(total[self.rows, 0]) - z[self.rows, self.cols]).sum() / n_kept
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable:
         onehot = np.zeros_like(self.probs)
         onehot[self.rows, self.cols] = 1
         return (softmax(self.inputs[0], axis=1) - onehot) * (gy * self.weights)
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
         # (probs - onehot) * (weights * gy), with the one-hot subtraction done only where
         # it is not zero (the same numbers, without an N x C one-hot array).
         g = self.weights * gy

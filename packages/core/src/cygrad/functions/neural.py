@@ -21,10 +21,10 @@ class _Gate(Function):
 
     gate: np.ndarray
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable:
         return gy * self.gate
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
         return gy * self.gate
 
 
@@ -33,7 +33,7 @@ class Clip(_Gate):
         self.lo = lo
         self.hi = hi
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         # Bounds take x's dtype, so a float64 bound never upcasts float32 data.
         lo = None if self.lo is None else np.asarray(self.lo, dtype=x.dtype)
         hi = None if self.hi is None else np.asarray(self.hi, dtype=x.dtype)
@@ -51,7 +51,7 @@ class Dropout(_Gate):
         self.ratio = ratio
         self.rng = rng
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         keep = self.rng.random(x.shape) >= self.ratio
         self.gate = keep.astype(x.dtype) * (1 / (1 - self.ratio))
         return x * self.gate
@@ -62,7 +62,7 @@ class MaskFill(_Gate):
         self.mask = mask
         self.value = value
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         if not broadcasts_to(self.mask.shape, x.shape):
             raise ValueError(
                 f"mask_fill: mask of shape {self.mask.shape} does not broadcast to x of "
@@ -77,7 +77,7 @@ def clip(x: ArrayLike, lo: ArrayLike | None, hi: ArrayLike | None) -> Variable:
     lo <= x <= hi and is zero outside."""
     bounds = [None if b is None else numbers(b, "clip", what) for b, what in ((lo, "lo"), (hi, "hi"))]
     if bounds[0] is not None and bounds[1] is not None and np.any(bounds[0] > bounds[1]):
-        raise ValueError(f"clip: lo {lo} is greater than hi {hi}")
+        raise ValueError(f"clip: lo {lo!s} is greater than hi {hi!s}")
     return Clip(lo, hi)(x)
 
 

@@ -10,7 +10,7 @@ from typing import Any, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import count, kept_shape, normalize_axes
+from cygrad.functions._util import count, kept_shape, normalize_axes, output
 from cygrad.variable import Function, Variable, as_variable
 from cygrad.variable._core import broadcast_to, reshape
 
@@ -24,14 +24,14 @@ class Mean(Function):
         self.axes = axes
         self.keepdims = keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x.mean(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable:
         shape, kept, scale = self._shapes()
         return broadcast_to(reshape(gy, kept) * scale, shape)
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
         shape, kept, scale = self._shapes()
         return np.broadcast_to(gy.reshape(kept) * scale, shape)
 
@@ -55,16 +55,16 @@ class _Extreme(Function):
         self.axes = axes
         self.keepdims = keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         if any(x.shape[a] == 0 for a in self.axes):
             raise ValueError(f"{self.name}: cannot reduce an empty axis of shape {x.shape}")
         return type(self).reduce(x, axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> Variable:
         kept, weights = self._weights()
         return reshape(gy, kept) * weights
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
         kept, weights = self._weights()
         return gy.reshape(kept) * weights
 
@@ -72,7 +72,7 @@ class _Extreme(Function):
         """The kept-dims shape of the result, and each element's share of its gradient."""
         x = self.inputs[0].data
         kept = kept_shape(x.shape, self.axes)
-        y = self.outputs[0]().data.reshape(kept)
+        y = output(self).data.reshape(kept)
         hit = x == y
         nan = np.isnan(y)
         if nan.any():
@@ -90,7 +90,7 @@ class Min(_Extreme):
     reduce = np.min
 
 
-def _reduce(cls: type, name: str, x: ArrayLike, axis: Axis, keepdims: bool) -> Variable:
+def _reduce(cls: type[Mean | _Extreme], name: str, x: ArrayLike, axis: Axis, keepdims: bool) -> Variable:
     v = as_variable(x)
     return cls(normalize_axes(axis, v.ndim, name), bool(keepdims))(v)
 

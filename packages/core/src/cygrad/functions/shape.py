@@ -6,7 +6,7 @@ node whose backward is the other.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,7 +22,7 @@ class Concat(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, *xs):
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
         if not xs:
             raise ValueError("concat: need at least one array")
         first = xs[0]
@@ -40,30 +40,30 @@ class Concat(Function):
         self.offsets = np.cumsum([x.shape[self.axis] for x in xs])[:-1].tolist()
         return np.concatenate(xs, axis=self.axis)
 
-    def backward(self, gy):
+    def backward(self, gy: Variable) -> tuple[Variable, ...]:
         return split(gy, self.offsets, self.axis)
 
-    def backward_arrays(self, gy):
+    def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.split(gy, self.offsets, axis=self.axis))
 
 
 class Split(Function):
-    def __init__(self, sections: int | list[int], axis: int) -> None:
+    def __init__(self, sections: int | Sequence[int], axis: int) -> None:
         self.sections = sections
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         parts = tuple(np.split(x, self.sections, axis=self.axis))
         self.shapes = [p.shape for p in parts]
         return parts
 
-    def backward(self, *gys):
+    def backward(self, *gys: Variable | None) -> Variable:
         return concat(self._filled(gys), self.axis)
 
-    def backward_arrays(self, *gys):
+    def backward_arrays(self, *gys: np.ndarray | None) -> np.ndarray:
         return np.concatenate(self._filled(gys), axis=self.axis)
 
-    def _filled(self, gys: tuple) -> list:
+    def _filled(self, gys: tuple[Any, ...]) -> list[Any]:
         """The parts' gradients, zeros for a part that received none."""
         dtype = self.inputs[0].dtype
         return [np.zeros(s, dtype) if g is None else g for g, s in zip(gys, self.shapes)]

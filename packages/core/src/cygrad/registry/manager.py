@@ -383,7 +383,8 @@ class Registry:
 
     def activation(self, name: str) -> Callable[..., Any]:
         """The activation function registered as ``name``."""
-        return self.get("activations", name, "activation")
+        activation: Callable[..., Any] = self.get("activations", name, "activation")
+        return activation
 
     def optimizer(self, name: str, **kw: Any) -> Any:
         """Build the optimizer registered as ``name``: ``factory(**kw)``, checked."""

@@ -51,7 +51,7 @@ def check_backward_forms(
             f"{where}: {type(f).__name__} does not define backward_arrays"
         ) from None
     for k, (g, b) in enumerate(zip(gys, before)):
-        if g is not None and not _same_bits(g, b).all():
+        if g is not None and b is not None and not _same_bits(g, b).all():
             raise AssertionError(
                 f"{where}: backward_arrays changed the gradient of output {k} in place"
             )
@@ -102,7 +102,9 @@ def _per_input(where: str, method: str, result: Any, n: int) -> list[np.ndarray 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Elementwise: whether ``a`` and ``b`` (same shape and dtype) hold the same bits."""
     unsigned = np.dtype(f"u{a.dtype.itemsize}")
-    return np.ascontiguousarray(a).view(unsigned) == np.ascontiguousarray(b).view(unsigned)
+    a_bits, b_bits = np.ascontiguousarray(a).view(unsigned), np.ascontiguousarray(b).view(unsigned)
+    same: np.ndarray = a_bits == b_bits
+    return same
 
 
 def _assert_same(where: str, i: int, a: np.ndarray | None, v: np.ndarray | None) -> None:

@@ -206,10 +206,11 @@ def _check_gradients(
     arrays = [np.asarray(steps[s][i], dtype=np.float64) for s, i in slots]
 
     def loss(step_inputs: list[tuple[Any, ...]]) -> Variable:
-        total = None
+        total: Variable | None = None
         for y, c in zip(_flat(run(step_inputs)), cotangents):
             term = (y * c).sum()
             total = term if total is None else total + term
+        assert total is not None, f"{where}: the layer returned no outputs"
         return total
 
     def with_inputs(xs: Sequence[Any]) -> list[tuple[Any, ...]]:

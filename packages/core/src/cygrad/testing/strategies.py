@@ -76,7 +76,7 @@ def _floats(lo: float, hi: float, dtype: Any) -> st.SearchStrategy:
 
 @st.composite
 def shapes(
-    draw: Callable, *, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
+    draw: st.DrawFn, *, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
     max_side: int = 4, max_size: int = MAX_SIZE,
 ) -> Shape:
     """Array shapes of ``min_dims..max_dims`` axes with sides in ``min_side..max_side`` and at
@@ -176,7 +176,7 @@ def distinct_arrays(
 
 @st.composite
 def broadcastable_shapes(
-    draw: Callable, num_shapes: int = 2, *, min_dims: int = 0, max_dims: int = 3,
+    draw: st.DrawFn, num_shapes: int = 2, *, min_dims: int = 0, max_dims: int = 3,
     max_side: int = 4, max_size: int = MAX_SIZE,
 ) -> tuple[Shape, ...]:
     """``num_shapes`` shapes that broadcast together (NumPy rules) to at most ``max_size``
@@ -192,7 +192,7 @@ def broadcastable_shapes(
 
 @st.composite
 def broadcastable_arrays(
-    draw: Callable, num_arrays: int = 2, *, values: ArraysFor | Sequence[ArraysFor] = arrays,
+    draw: st.DrawFn, num_arrays: int = 2, *, values: ArraysFor | Sequence[ArraysFor] = arrays,
     min_dims: int = 0, max_dims: int = 3, max_size: int = MAX_SIZE,
 ) -> tuple[np.ndarray, ...]:
     """``num_arrays`` arrays of mutually broadcastable shapes.
@@ -212,7 +212,7 @@ def broadcastable_arrays(
 
 @st.composite
 def matmul_shapes(
-    draw: Callable, *, max_batch_dims: int = 2, max_side: int = 4, max_size: int = MAX_SIZE,
+    draw: st.DrawFn, *, max_batch_dims: int = 2, max_side: int = 4, max_size: int = MAX_SIZE,
 ) -> tuple[Shape, Shape]:
     """Shape pairs that ``numpy.matmul`` accepts, every case included: 1-D @ 1-D,
     1-D @ N-D, N-D @ 1-D and N-D @ N-D with broadcast batch axes (each operand at most
@@ -229,7 +229,7 @@ def matmul_shapes(
 
 @st.composite
 def matmul_arrays(
-    draw: Callable, *, values: ArraysFor = arrays, max_batch_dims: int = 2,
+    draw: st.DrawFn, *, values: ArraysFor = arrays, max_batch_dims: int = 2,
     max_size: int = MAX_SIZE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A pair of arrays ``(a, b)`` for which ``a @ b`` is defined; see ``matmul_shapes``."""

@@ -11,7 +11,7 @@ from cygrad.variable._core import Variable, as_variable
 __all__ = ["normal", "ones", "ones_like", "rand", "randn", "zeros", "zeros_like"]
 
 
-def _shape(shape: tuple) -> tuple:
+def _shape(shape: tuple[Any, ...]) -> tuple[Any, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
     return tuple(shape)

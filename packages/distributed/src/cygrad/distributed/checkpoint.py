@@ -31,7 +31,9 @@ def pack(params: dict[str, np.ndarray], optimizer: dict[str, Any]) -> dict[str, 
     return arrays
 
 
-def unpack(owner: str, arrays: dict[str, np.ndarray]) -> tuple[dict, dict]:
+def unpack(
+    owner: str, arrays: dict[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Parameters and an optimizer ``state_dict`` from a checkpoint's arrays."""
     params: dict[str, np.ndarray] = {}
     optimizer: dict[str, Any] = {"hyperparameters": {}, "state": {}}

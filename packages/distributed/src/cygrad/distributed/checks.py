@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.variable import Variable
-from cygrad.checks import check_size
+from cygrad.checks import check_size as check_size  # re-exported: DataParallel checks its sizes
 
 OWNER = "DataParallel"
 FIT = "DataParallel.fit"
@@ -45,10 +45,11 @@ def check_options(
         raise TypeError(
             f"{OWNER}: cpus_per_worker must be a number, got {type(cpus_per_worker).__name__}"
         )
-    if not (math.isfinite(cpus_per_worker) and cpus_per_worker > 0):
+    cpus = float(cpus_per_worker)
+    if not (math.isfinite(cpus) and cpus > 0):
         raise ValueError(f"{OWNER}: cpus_per_worker must be above 0, got {cpus_per_worker}")
     max_restarts = check_size(OWNER, "max_restarts", max_restarts, 0)
-    return workers, address, float(cpus_per_worker), max_restarts
+    return workers, address, cpus, max_restarts
 
 
 def check_model(model: object) -> Any:

@@ -71,7 +71,7 @@ class DataParallel:
         self._data: tuple[Any, Any] | None = None
         self._deaths = 0
         self._closed = False
-        self._release: weakref.finalize | None = None
+        self._release: weakref.finalize[..., DataParallel] | None = None
 
     @property
     def model(self) -> Any:
@@ -211,6 +211,7 @@ class DataParallel:
             loss_sum, count, mean, present = weighted_mean(
                 self._gather([(i, "gradient", (shard,)) for i, shard in enumerate(shards)])
             )
+            assert mean is not None and present is not None, "every batch has rows"
             self._step(mean, present)
             total += loss_sum
             if bar is not None:
@@ -235,7 +236,7 @@ class DataParallel:
         with interrupts_deferred():
             self._replica.step(mean, present)
 
-    def _gather(self, calls: list[tuple[int, str, tuple]]) -> list[Any]:
+    def _gather(self, calls: list[tuple[int, str, tuple[Any, ...]]]) -> list[Any]:
         """Call ``method(*args)`` on worker ``i`` for each ``(i, method, args)``, in
         parallel; the results in order. A worker that died is replaced from the driver's
         state and its call made again."""
@@ -294,6 +295,7 @@ class DataParallel:
         """Give every worker this fit's data and the driver's parameters and optimizer. A
         worker found dead (it may have died between fits) is replaced without counting."""
         state = ray.put(self._replica.state())
+        assert self._data is not None, "only during fit"
         refs = [h.begin.remote(*self._data, state) for h in self._handles]
         for i, ref in enumerate(refs):
             try:
@@ -316,6 +318,7 @@ class DataParallel:
         ray.kill(self._handles[i], no_restart=True)
         self._handles[i] = self._spawn()
         state = ray.put(self._replica.state())
+        assert self._data is not None, "only during fit"
         self._gather([(i, "begin", (*self._data, state))])
 
 

@@ -77,6 +77,7 @@ def weighted_mean(shards: list[Gradient]) -> Gradient:
     for _, count, flat, has in shards:
         if count == 0:
             continue
+        assert flat is not None and has is not None, "a shard with rows has a gradient"
         part = flat * (count / total)
         mean = part if mean is None else np.add(mean, part, out=mean)
         present = has.copy() if present is None else present | has

@@ -41,11 +41,13 @@ class Replica:
         self.model.cleargrads()
         loss = self.loss(self.model(x), t)
         loss.backward()
+        assert self.layout is not None, "Replica.initialize comes first"
         flat, present = self.layout.gradients(self.model.params())
         return float(loss.data) * count, count, flat, present
 
     def step(self, flat: np.ndarray, present: np.ndarray) -> None:
         """The optimizer step with the gradient ``flat``."""
+        assert self.layout is not None, "Replica.initialize comes first"
         self.layout.set_gradients(self.model.params(), flat, present)
         self.optimizer.update(self.model)
 

@@ -13,6 +13,7 @@ import math
 import os
 import threading
 import time
+from typing import Any
 
 import ray
 
@@ -81,7 +82,7 @@ def _wait_for_cpus(owner: str, cpus: float) -> None:
 
 
 def _start(address: str, cpus: float) -> None:
-    quiet = dict(logging_level=logging.ERROR, log_to_driver=False)
+    quiet: dict[str, Any] = dict(logging_level=logging.ERROR, log_to_driver=False)
     if address == "local":
         ray.init(
             address="local",

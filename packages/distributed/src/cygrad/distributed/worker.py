@@ -35,6 +35,7 @@ class Worker:
 
     def gradient(self, rows: Rows) -> Gradient:
         """Loss and gradient of this worker's shard of the current batch."""
+        assert self.x is not None and self.t is not None, "begin comes first"
         return self.replica.gradient(self.x[rows], self.t[rows])
 
     def step(self, flat: np.ndarray, present: np.ndarray) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 import cygrad.functions as F
-from cygrad.layers.base import LayerBase, check_size
+from cygrad.checks import check_size
+from cygrad.layers.base import LayerBase
 from cygrad.variable import Variable
 from cygrad.random import RNGLike
 
@@ -38,7 +39,7 @@ class Linear(LayerBase):
         super().__init__(in_size, rng, dtype)
 
     def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
-        shapes = {"W": (in_size, self.out_size)}
+        shapes: dict[str, tuple[int, ...]] = {"W": (in_size, self.out_size)}
         if not self.nobias:
             shapes["b"] = (self.out_size,)
         return shapes

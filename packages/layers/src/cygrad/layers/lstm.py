@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cygrad.layers.base import RecurrentBase, check_size
+from cygrad.checks import check_size
+from cygrad.layers.base import RecurrentBase
 from cygrad.layers.lstm_cell import lstm_cell
 from cygrad.variable import Variable
 from cygrad.random import RNGLike

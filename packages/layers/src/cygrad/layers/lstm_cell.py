@@ -75,6 +75,7 @@ class LSTMCell(Function):
             go = gh * tc
             through_h = gh * o * (1 - tc * tc)
             gcell = through_h if gc is None else gc + through_h
+        assert gcell is not None, "lstm_cell: backward with no gradient for either output"
         blocks = [
             self._zeros(a) if c is None else gcell * c * (f * (1 - f)),
             gcell * u * (i * (1 - i)),
@@ -97,6 +98,7 @@ class LSTMCell(Function):
             go = gh * tc
             through_h = gh * o * (1 - tc * tc)
             gcell = through_h if gc is None else gc + through_h
+        assert gcell is not None, "lstm_cell: backward with no gradient for either output"
         ga = np.empty(a.shape, dtype=a.dtype)
         ga[..., :H] = 0 if c is None else gcell * c * (f * (1 - f))
         ga[..., H : 2 * H] = gcell * u * (i * (1 - i))
@@ -115,4 +117,5 @@ def lstm_cell(
 ) -> tuple[Variable, Variable]:
     """One LSTM step from the fused pre-activation ``a`` (..., 4H), gate blocks in the order
     f, i, o, u, and the previous cell ``c`` (..., H; None for a zero cell): ``(h, c')``."""
-    return LSTMCell()(a) if c is None else LSTMCell()(a, c)
+    h, c_next = LSTMCell()(a) if c is None else LSTMCell()(a, c)
+    return h, c_next

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 import cygrad.functions as F
-from cygrad.layers.base import RecurrentBase, check_size
+from cygrad.checks import check_size
+from cygrad.layers.base import RecurrentBase
 from cygrad.variable import Variable
 from cygrad.random import RNGLike
 

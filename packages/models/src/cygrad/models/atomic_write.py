@@ -17,7 +17,7 @@ from typing import IO
 __all__ = ["atomic_write", "remove_stale_temporaries", "temporary_prefix"]
 
 
-def atomic_write(who: str, path: str, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(who: str, path: str, write: Callable[[IO[bytes]], object]) -> None:
     """Call ``write(f)`` on a temporary file, then rename it to ``path``.
 
     A symbolic link at ``path`` stays a link: its target is written. An OSError names

@@ -1,7 +1,7 @@
 """LSTM: the seed's sequence model, an LSTM layer followed by a Linear projection."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from cygrad import layers
 from cygrad.models.model import Model
@@ -28,4 +28,4 @@ class LSTM(Model):
 
     def reset_state(self) -> None:
         """Start the next sequence from a zero state."""
-        self.layers[0].reset_state()
+        cast(layers.LSTM, self.layers[0]).reset_state()  # __init__ put it there

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from cygrad.layers import Layer, Parameters
+from cygrad.layers import Layer, Parameter, Parameters
 from cygrad.models import file_formats
 from cygrad.models.atomic_write import atomic_write
 from cygrad.models.loading import NameMap, check_load_options, entries_from_mapping, load_entries
@@ -65,7 +65,8 @@ class Model:
             for name, p in layer.params().items():
                 if id(p) not in seen:
                     seen.add(id(p))
-                    out.add(f"{i}.{name}", p)
+                    # The Layer protocol promises Variables; add refuses any but Parameters.
+                    out.add(f"{i}.{name}", cast(Parameter, p))
         return out
 
     def cleargrads(self) -> None:

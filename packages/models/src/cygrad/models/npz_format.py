@@ -14,7 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, cast
 
 import numpy as np
 from numpy.lib import format as npy
@@ -85,10 +85,11 @@ def _entry(who: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Entry:
             raise ValueError(f"{who}: {name}: Object arrays cannot be loaded, pickles are refused")
         flat = np.empty(math.prod(shape), dtype)
         try:
-            with archive.open(info) as member:
+            # ZipFile.open reads through a ZipExtFile (typeshed says only IO[bytes]).
+            with cast(zipfile.ZipExtFile, archive.open(info)) as member:
                 member.read(offset)
                 # The extra read(1) must find the end, which also makes zipfile check the CRC.
-                if member.readinto(flat.view(np.uint8)) != nbytes or member.read(1):
+                if member.readinto(flat.view(np.uint8).data) != nbytes or member.read(1):
                     raise ValueError("the data does not match the header")
         except _DAMAGED as e:
             raise ValueError(f"{who}: cannot read {name}: {e}") from None

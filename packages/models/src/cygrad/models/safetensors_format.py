@@ -64,7 +64,8 @@ def _entry(who: str, handle: Any, name: str) -> Entry:
 
     def read() -> np.ndarray:
         try:
-            return handle.get_tensor(name)
+            array: np.ndarray = handle.get_tensor(name)
+            return array
         except Exception as e:  # safetensors' own error, or NumPy's for a dtype it lacks (BF16)
             raise ValueError(f"{who}: cannot read {name}: {e}") from None
 

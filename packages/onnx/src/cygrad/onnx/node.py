@@ -7,7 +7,7 @@ computed in the graph) and which change with the data (they cannot be exported).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Literal, Sequence, overload
 
 import numpy as np
 
@@ -60,8 +60,14 @@ class Node:
                 f"opset {opset} or later"
             )
 
+    @overload
+    def make(self, op_type: str, inputs: Sequence[str], *, outputs: Literal[1] = 1,
+             **attributes: Any) -> str: ...
+    @overload
+    def make(self, op_type: str, inputs: Sequence[str], *, outputs: int,
+             **attributes: Any) -> str | list[str]: ...
     def make(self, op_type: str, inputs: Sequence[str], *, outputs: int = 1,
-             **attributes: Any) -> Any:
+             **attributes: Any) -> str | list[str]:
         """Add an ONNX node; its output name (a list of them when ``outputs`` > 1)."""
         names = self._graph.make(op_type, inputs, outputs, **attributes)
         return names[0] if outputs == 1 else names

@@ -54,7 +54,8 @@ class Adam(Optimizer):
         v += change
         root = np.sqrt(v)
         root += self.eps
-        return m / root
+        step: np.ndarray = m / root
+        return step
 
     def update_one(
         self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Real
 
-_RULES = {
+_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
     "nonnegative": (lambda v: v >= 0.0, ">= 0"),
     "positive": (lambda v: v > 0.0, "> 0"),
     "fraction": (lambda v: 0.0 <= v < 1.0, "in [0, 1)"),

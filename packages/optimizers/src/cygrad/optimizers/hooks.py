@@ -37,15 +37,15 @@ class ClipGrad:
         self.max_norm = checked("ClipGrad", "max_norm", max_norm, "positive")
 
     def __call__(self, params: list[Variable]) -> None:
-        grads = [p for p in params if p.grad is not None]
+        grads = [(p, p.grad) for p in params if p.grad is not None]
         # Sum the squares in float64 so float32 gradients cannot overflow the norm.
-        squares = (float(np.sum(np.square(p.grad.data, dtype=np.float64))) for p in grads)
+        squares = (float(np.sum(np.square(grad.data, dtype=np.float64))) for _, grad in grads)
         total = math.sqrt(sum(squares))
         if total <= self.max_norm:
             return
         scale = self.max_norm / total
-        for p in grads:
-            g = p.grad.data
+        for p, grad in grads:
+            g = grad.data
             p.grad = Variable((g * scale).astype(g.dtype, copy=False))
 
     def __repr__(self) -> str:

@@ -41,7 +41,8 @@ def named_params(where: str, source: object) -> list[tuple[str, Variable]]:
     ``where`` (``"Adam.update"``) starts every error message. A form that is none of the
     three, a name that is not a str and an entry that is not a Variable raise TypeError.
     """
-    if isinstance(source, Mapping) or not callable(getattr(source, "params", None)):
+    params = getattr(source, "params", None)
+    if isinstance(source, Mapping) or not callable(params):
         pairs = _pairs(source)
         if pairs is None:
             raise TypeError(
@@ -49,7 +50,7 @@ def named_params(where: str, source: object) -> list[tuple[str, Variable]]:
                 f"got {_describe(source)}"
             )
     else:
-        listing = source.params()  # type: ignore[union-attr]
+        listing = params()
         pairs = _pairs(listing)
         if pairs is None:
             raise TypeError(

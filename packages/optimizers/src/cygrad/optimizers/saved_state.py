@@ -78,7 +78,7 @@ def _hyperparameter_problems(opt: Optimizer, hyper: object) -> list[str]:
     return problems
 
 
-def _slot_problems(opt: Optimizer, name: str, slots: object, shape: tuple | None) -> list[str]:
+def _slot_problems(opt: Optimizer, name: str, slots: object, shape: tuple[int, ...] | None) -> list[str]:
     """Every way the saved arrays of parameter ``name`` do not fit (``shape`` when known)."""
     if not isinstance(slots, Mapping):
         return [f"state of {name!r} must be a mapping, got {type(slots).__name__}"]

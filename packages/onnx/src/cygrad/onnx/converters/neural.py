@@ -3,7 +3,7 @@ the losses, and the LSTM layer's fused cell."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, cast
 
 import numpy as np
 
@@ -104,7 +104,8 @@ def lstm_cell(node: Node) -> list[str]:
     a, *c = node.inputs
     axis = len(node.input_shapes[0]) - 1
     attributes = {"num_outputs": 4} if node.opset >= 18 else {}
-    f, i, o, u = node.make("Split", [a], outputs=4, axis=axis, **attributes)
+    four = node.make("Split", [a], outputs=4, axis=axis, **attributes)
+    f, i, o, u = cast(list[str], four)  # four outputs: a list of names
     cell = node.make("Mul", [node.make("Sigmoid", [i]), node.make("Tanh", [u])])
     if c:
         cell = node.make("Add", [node.make("Mul", [node.make("Sigmoid", [f]), c[0]]), cell])

@@ -1,11 +1,12 @@
 """Converters of the shape operations: reshape, transpose, broadcasting, concat, split, indexing."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from cygrad.onnx.node import Node
+from cygrad.variable import _core as engine
 
 __all__ = [
     "broadcast_to", "concat", "get_item", "reshape", "split", "sum_to", "transpose", "unsqueeze",
@@ -19,12 +20,11 @@ _START_OF_REVERSED = np.iinfo(np.int64).min
 def reshape(node: Node) -> str:
     node.require(5, "Reshape with a shape input")
     shape = node.shape("shape", minus_one=True)
-    attributes = {}
-    if 0 in node.function.shape:
+    if 0 in cast(engine.Reshape, node.function).shape:  # the converter of Reshape only
         # ONNX reads a 0 as "keep this dimension" unless told otherwise.
         node.require(14, "Reshape to a shape holding 0")
-        attributes["allowzero"] = 1
-    return node.make("Reshape", [node.inputs[0], shape], **attributes)
+        return node.make("Reshape", [node.inputs[0], shape], allowzero=1)
+    return node.make("Reshape", [node.inputs[0], shape])
 
 
 def transpose(node: Node) -> str:
@@ -44,6 +44,7 @@ def sum_to(node: Node) -> str:
     from cygrad.onnx.converters.reduction import reduce
 
     in_shape, out_shape = node.input_shapes[0], node.output_shapes[0]
+    assert out_shape is not None, "sum_to: the traced graph holds the output"
     lead = len(in_shape) - len(out_shape)
     ones = [lead + i for i, s in enumerate(out_shape) if s == 1 and in_shape[lead + i] != 1]
     y = reduce(node, "ReduceSum", node.inputs[0], ones, keepdims=True) if ones else node.inputs[0]
@@ -55,8 +56,9 @@ def concat(node: Node) -> str:
     return node.make("Concat", node.cast_inputs(), axis=int(node.fixed("axis")))
 
 
-def split(node: Node) -> list[str]:
-    """np.split into equal sections (ONNX's equal split, any axis length) or at indices."""
+def split(node: Node) -> str | list[str]:
+    """np.split into equal sections (ONNX's equal split, any axis length) or at indices
+    (one output name, not a list, for a single section)."""
     axis = node.fixed("axis")
     sections = node.fixed("sections")
     n = len(node.output_shapes)
