@@ -146,7 +146,11 @@ class Optimizer:
 
     def _checked_steps(self, where: str, named: list[tuple[str, Variable]]) -> list[_Step]:
         """``(name, data, grad, state or None)`` for each parameter that has a gradient after
-        the hooks, once all of them are known to fit; changes nothing."""
+        the hooks, once all of them are known to fit; changes nothing.
+
+        This runs for every parameter at every step, so it only tests; ``_refusal`` tells
+        what is wrong when a test fails.
+        """
         steps: list[_Step] = []
         states = self._state
         for name, p in named:
@@ -154,28 +158,18 @@ class Optimizer:
             if g is None:
                 continue
             data, grad = p.data, g.data
-            if grad.shape != data.shape:
-                raise ValueError(
-                    f"{where}: gradient of {name!r} has shape {grad.shape}, "
-                    f"parameter has shape {data.shape}"
-                )
-            if grad.dtype != data.dtype:
-                raise TypeError(
-                    f"{where}: gradient of {name!r} is {grad.dtype}, parameter is {data.dtype}"
-                )
-            if not data.flags.writeable:
-                raise ValueError(
-                    f"{where}: parameter {name!r} has read-only data; an optimizer changes it "
-                    "in place"
-                )
-            state = states.get(name)
+            shape, kind, other = data.shape, data.dtype, grad.dtype
+            if (
+                grad.shape != shape
+                or (other is not kind and other != kind)  # a dtype is mostly one object
+                or not data.flags.writeable
+            ):
+                raise _refusal(where, name, data, grad, None)
+            state = states.get(name) if states else None
             if state is not None:
-                for slot, array in state.items():
-                    if array.shape != data.shape:
-                        raise ValueError(
-                            f"{where}: state {slot!r} of {name!r} has shape {array.shape}, "
-                            f"parameter has shape {data.shape}"
-                        )
+                for array in state.values():
+                    if array.shape != shape:
+                        raise _refusal(where, name, data, grad, state)
             steps.append((name, data, grad, state))
         return steps
 
@@ -215,3 +209,33 @@ class Optimizer:
         self._known = None
         if named is not None:
             self._owners.remember(named)
+
+
+def _refusal(
+    where: str,
+    name: str,
+    data: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, np.ndarray] | None,
+) -> Exception:
+    """Why ``_checked_steps`` refuses parameter ``name``: the first problem found."""
+    if grad.shape != data.shape:
+        return ValueError(
+            f"{where}: gradient of {name!r} has shape {grad.shape}, "
+            f"parameter has shape {data.shape}"
+        )
+    if grad.dtype != data.dtype:
+        return TypeError(
+            f"{where}: gradient of {name!r} is {grad.dtype}, parameter is {data.dtype}"
+        )
+    if not data.flags.writeable:
+        return ValueError(
+            f"{where}: parameter {name!r} has read-only data; an optimizer changes it in place"
+        )
+    for slot, array in (state or {}).items():
+        if array.shape != data.shape:
+            return ValueError(
+                f"{where}: state {slot!r} of {name!r} has shape {array.shape}, "
+                f"parameter has shape {data.shape}"
+            )
+    raise AssertionError(f"{where}: {name!r} was refused for no reason")
