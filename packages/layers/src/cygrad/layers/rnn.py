@@ -35,11 +35,14 @@ class RNN(RecurrentBase):
         """Start the next sequence from a zero state."""
         self.h = None
 
+    def first(self, x: Any) -> Variable:
+        """``h'`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
+        h = self.h = F.tanh(self._preactivation(x))
+        return h
+
     def forward(self, x: Any) -> list[Variable]:
-        """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        a = self._preactivation(x)
-        self.h = F.tanh(a)
-        return [self.h]
+        """``[h']``, as ``first`` computes it."""
+        return [self.first(x)]
 
     def __repr__(self) -> str:
         return f"RNN(in_size={self.in_size}, hidden_size={self.hidden_size})"
