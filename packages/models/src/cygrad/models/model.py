@@ -8,8 +8,6 @@ from typing import Any, cast
 import numpy as np
 
 from cygrad.layers import Layer, Parameter, Parameters
-from cygrad.models import file_formats
-from cygrad.models.atomic_write import atomic_write
 from cygrad.models.loading import NameMap, check_load_options, entries_from_mapping, load_entries
 from cygrad.protocols import awaiting_parameters
 from cygrad.variable import Variable
@@ -133,6 +131,11 @@ class Model:
         only when complete, so a failed save never damages an existing file (see
         ``atomic_write``). Saving through a symbolic link writes the link's target.
         """
+        # The file machinery (zipfile, tempfile, sockets for the host name...) is imported on
+        # the first save or load: about 2 MiB that a model which only trains never needs.
+        from cygrad.models import file_formats
+        from cygrad.models.atomic_write import atomic_write
+
         path = _check_path("Model.save", path)
         fmt = file_formats.for_path("Model.save", path)
         arrays = self._arrays("Model.save")
@@ -160,6 +163,8 @@ class Model:
         the input size), ``param_shapes(in_size)`` and ``initialize(in_size)``, as every
         ``LayerBase`` does.
         """
+        from cygrad.models import file_formats  # on first use, as in save
+
         path = _check_path("Model.load", path)
         who = f"Model.load({path!r})"
         check_load_options(who, map_names, allow_nonfinite)
