@@ -84,7 +84,7 @@ cdef cnp.ndarray _scalar_array(object value, object dtype):
     """A 0-d array holding a Python number, built without NumPy's conversion machinery."""
     cdef cnp.ndarray a
     if dtype is _float64:
-        a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_DOUBLE, 0)
+        a = _empty_float(0, NULL, cnp.NPY_DOUBLE)
         (<double*>cnp.PyArray_DATA(a))[0] = <double>value
         return a
     cdef double d
@@ -95,7 +95,7 @@ cdef cnp.ndarray _scalar_array(object value, object dtype):
         if isinf(f) and not isinf(d):
             # Too large for float32: NumPy's cast overflows with its warning and errstate.
             return np.asarray(value, dtype=dtype)
-        a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_FLOAT, 0)
+        a = _empty_float(0, NULL, cnp.NPY_FLOAT)
         (<float*>cnp.PyArray_DATA(a))[0] = f
         return a
     return np.asarray(value, dtype=dtype)
