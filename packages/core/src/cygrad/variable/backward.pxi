@@ -299,6 +299,13 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                 switched.append(PyContextVar_Set(
                     _current, _backward_config(get_value(_current), create_graph)))
             gxs = _gradient_tuple(f.backward(*gys), f, "backward")
+        # The pass lets go of the output gradients before it hands out the input gradients:
+        # a gradient that a backward passes through unchanged (add's, sub's) is then referenced
+        # by the result alone, so the ownership checks below let a leaf keep it without a copy.
+        gy = None
+        gys = None
+        if f._held is None and not retain_grad:
+            _clear_output_grads(f)
         for i in range(len(gxs)):
             x = <Variable>f.inputs[i]
             gx = gxs[i]
@@ -334,8 +341,6 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                     x._grad_pass = this_pass
         if f._held is not None:
             _settle_output_grads(f, retain_grad, create_graph)
-        elif not retain_grad:
-            _clear_output_grads(f)
     return held
 
 
