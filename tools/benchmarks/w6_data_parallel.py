@@ -15,7 +15,7 @@ epoch loss up to float32 rounding (two workers average two half-batch gradients)
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import lru_cache, partial
 from typing import Any
@@ -45,16 +45,13 @@ def _start(steps: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     return x, t, weights
 
 
-def _model() -> Any:
+def _factories() -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """The model and optimizer factories: partials of cygrad's own classes, so that a Ray
+    worker, which cannot import this uninstalled package, unpickles them."""
     from cygrad.models import MLP
-
-    return MLP(SIZES[1:])
-
-
-def _optimizer() -> Any:
     from cygrad.optimizers import SGD
 
-    return SGD(lr=LR)
+    return partial(MLP, SIZES[1:]), partial(SGD, lr=LR)
 
 
 def _results(model: Any, loss: float) -> Results:
@@ -79,7 +76,8 @@ def in_process(threads: int) -> Prepare:
         from threadpoolctl import threadpool_limits
 
         x, t, weights = _start(steps)
-        model, optimizer = _sized(_model(), weights), _optimizer()
+        model, optimizer = (factory() for factory in _factories())
+        _sized(model, weights)
 
         def run() -> Results:
             total = 0.0
@@ -146,7 +144,7 @@ def _trainers() -> Iterator[dict[int, Any]]:
         trainers: dict[int, Any] = {}
         try:
             for workers in WORKERS:
-                trainer = DataParallel(_model, _optimizer, F.softmax_cross_entropy,
+                trainer = DataParallel(*_factories(), F.softmax_cross_entropy,
                                        workers=workers)
                 trainers[workers] = trainer
                 _sized(trainer.model, _start(1)[2])
