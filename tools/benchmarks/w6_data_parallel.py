@@ -59,14 +59,13 @@ def _results(model: Any, loss: float) -> Results:
             "loss": np.array(loss)}
 
 
-def _sized(model: Any, weights: dict[str, np.ndarray]) -> Any:
-    """``model`` with its lazily sized layers created and holding copies of ``weights``."""
+def _size(model: Any, weights: dict[str, np.ndarray]) -> None:
+    """Create ``model``'s lazily sized layers and give them copies of ``weights``."""
     from cygrad.variable import no_grad
 
     with no_grad():
         model(np.zeros((1, SIZES[0]), dtype=np.float32))
     load_params(model, weights)
-    return model
 
 
 def in_process(threads: int) -> Prepare:
@@ -77,7 +76,7 @@ def in_process(threads: int) -> Prepare:
 
         x, t, weights = _start(steps)
         model, optimizer = (factory() for factory in _factories())
-        _sized(model, weights)
+        _size(model, weights)
 
         def run() -> Results:
             total = 0.0
@@ -138,6 +137,8 @@ class Trainers:
 def _trainers() -> Iterator[dict[int, Any]]:
     import cygrad.functions as F
     from cygrad.distributed import DataParallel, runtime
+
+    x, t, weights = _start(1)
     # Held here, so that both trainers share one Ray big enough for all their workers.
     runtime.acquire("W6", None, sum(WORKERS))
     try:
@@ -147,9 +148,8 @@ def _trainers() -> Iterator[dict[int, Any]]:
                 trainer = DataParallel(*_factories(), F.softmax_cross_entropy,
                                        workers=workers)
                 trainers[workers] = trainer
-                _sized(trainer.model, _start(1)[2])
-                # A fit on a few rows starts the workers (and Ray): the costs no run repeats.
-                x, t, _ = _start(1)
+                _size(trainer.model, weights)
+                # A fit on a few rows starts the workers: the costs no run repeats.
                 trainer.fit(x[:8], t[:8], batch_size=8, shuffle=False, progress=False)
                 for handle in trainer._handles:  # the workers, to ask them directly
                     _check_one_thread("a Ray worker", _worker_threads(handle))
