@@ -1,4 +1,5 @@
-"""A pseudo-terminal for the tests of what the commands show in a terminal."""
+"""A pseudo-terminal for the tests of what commands show in a terminal (progress bars): the
+``terminal`` fixture, which the suite's conftest.py offers to every folder."""
 import errno
 import os
 import pty
@@ -27,8 +28,10 @@ def screen(raw: str) -> list[str]:
     return lines + ["".join(line)] if line else lines
 
 
-def run_in_terminal(argv, cwd) -> str:
-    """Run ``argv`` with stdout and stderr on a pseudo-terminal; everything it wrote there."""
+def run_in_terminal(argv, cwd, timeout=60) -> str:
+    """Run ``argv`` with stdout and stderr on a pseudo-terminal; everything it wrote there.
+
+    The command must exit with status 0 within ``timeout`` seconds."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower,
                             stderr=follower)
@@ -44,16 +47,17 @@ def run_in_terminal(argv, cwd) -> str:
             break
         chunks.append(chunk)
     os.close(leader)
-    assert proc.wait(timeout=60) == 0
+    assert proc.wait(timeout=timeout) == 0
     return b"".join(chunks).decode()
 
 
 @pytest.fixture
 def terminal():
-    """``terminal(argv, cwd)`` runs a command on a terminal: what it wrote, and the screen."""
+    """``terminal(argv, cwd, timeout=60)`` runs a command on a terminal: what it wrote, and the
+    screen."""
 
-    def run(argv, cwd):
-        raw = run_in_terminal(argv, cwd)
+    def run(argv, cwd, timeout=60):
+        raw = run_in_terminal(argv, cwd, timeout)
         return raw, screen(raw)
 
     return run
