@@ -129,13 +129,15 @@ class LayerBase(ParameterLayer):
 
 
 class RecurrentBase(LayerBase):
-    """What RNN and LSTM share: parameters ``Wx``, ``Wh``, ``b`` and a hidden state ``h``."""
+    """What RNN, LSTM and recurrent layers of plugins (GRU) share: parameters ``Wx``, ``Wh``,
+    ``b`` and a hidden state ``h``."""
 
     in_key = "Wx"
     h: Variable | None
 
-    def _preactivation(self, x: Any) -> Variable:
-        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero).
+    def _input_part(self, x: Any) -> Variable:
+        """``x @ Wx + b``, the parameters created by the first call; ValueError for a batch
+        that does not fit the state.
 
         Data passed as an ndarray (or list) stays a constant: no gradient is computed for it.
         """
@@ -148,7 +150,12 @@ class RecurrentBase(LayerBase):
                 f"{type(self).__name__}: an input batch of shape {np.shape(x)} does not fit "
                 f"the state of shape {self.h.shape}; call reset_state() to start a new sequence"
             )
+        return a
+
+    def _preactivation(self, x: Any) -> Variable:
+        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero)."""
+        a = self._input_part(x)
         if self.h is not None:
             # The recurrent product takes the input part as its bias: one node, not two.
-            a = F.linear(self.h, p["Wh"], a)
+            a = F.linear(self.h, self._params["Wh"], a)
         return a
