@@ -1,10 +1,8 @@
 """Suite-wide settings: hypothesis profiles. HYPOTHESIS_PROFILE names one; otherwise ``ci``
-loads whenever ``CI`` is set, and ``dev`` elsewhere. Fixtures every folder uses: ``terminal``."""
+loads whenever ``CI`` is set, and ``dev`` elsewhere."""
 import os
 
 from hypothesis import HealthCheck, settings
-
-from .terminal import terminal  # noqa: F401 (a fixture: importing it here offers it everywhere)
 
 settings.register_profile(
     "ci",

@@ -1,12 +1,10 @@
-"""A pseudo-terminal for the tests of what commands show in a terminal (progress bars): the
-``terminal`` fixture, which the suite's conftest.py offers to every folder."""
+"""A pseudo-terminal for the tests of what commands show in a terminal (progress bars), shared
+by the tests of cygrad's demos and of the plugins'."""
 import errno
 import os
 import pty
 import re
 import subprocess
-
-import pytest
 
 
 def screen(raw: str) -> list[str]:
@@ -51,13 +49,7 @@ def run_in_terminal(argv, cwd, timeout=60) -> str:
     return b"".join(chunks).decode()
 
 
-@pytest.fixture
-def terminal():
-    """``terminal(argv, cwd, timeout=60)`` runs a command on a terminal: what it wrote, and the
-    screen."""
-
-    def run(argv, cwd, timeout=60):
-        raw = run_in_terminal(argv, cwd, timeout)
-        return raw, screen(raw)
-
-    return run
+def terminal(argv, cwd, timeout=60) -> tuple[str, list[str]]:
+    """Run ``argv`` on a terminal (see ``run_in_terminal``): what it wrote, and the screen."""
+    raw = run_in_terminal(argv, cwd, timeout)
+    return raw, screen(raw)

@@ -8,6 +8,8 @@ import pytest
 from cygrad.cli import main
 from cygrad_contrib_vision import cnn
 
+from ...terminal import terminal
+
 ACCURACY = re.compile(r"test accuracy: (\d+\.\d)%")
 
 
@@ -95,7 +97,7 @@ def test_an_output_path_through_a_file_is_refused(tmp_path, capsys):
     assert "argument --out: " in line and "is a file, not a folder" in line
 
 
-def test_in_a_terminal_a_progress_bar_is_drawn_then_replaced_by_the_epoch_loss(tmp_path, terminal):
+def test_in_a_terminal_a_progress_bar_is_drawn_then_replaced_by_the_epoch_loss(tmp_path):
     raw, shown = terminal([sys.executable, "-m", "cygrad.cli", "cnn", "--epochs", "2", "--out", "o"],
                           tmp_path, timeout=120)
     assert "epoch  1/2 [" + "#" * 30 + "] 100/100 loss" in raw
