@@ -8,6 +8,8 @@ import sys
 
 from cygrad.cli import main
 
+from ..terminal import terminal
+
 TINY = ["lstm", "--n", "41", "--epochs", "2", "--hidden", "4", "--bptt", "10", "--seed", "3"]
 
 
@@ -62,7 +64,7 @@ def test_the_same_seed_gives_the_same_prediction(tmp_path, capsys):
     assert read_rows(tmp_path / "a" / "lstm.csv") == read_rows(tmp_path / "b" / "lstm.csv")
 
 
-def test_in_a_terminal_each_epoch_loss_is_shown_once(tmp_path, terminal):
+def test_in_a_terminal_each_epoch_loss_is_shown_once(tmp_path):
     raw, shown = terminal([sys.executable, "-m", "cygrad.cli", *TINY, "--out", "o"], tmp_path)
     assert "[" + "#" * 30 + "] 40/40 loss" in raw  # the bar was drawn
     for epoch in ("epoch   1/2", "epoch   2/2"):

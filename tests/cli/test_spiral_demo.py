@@ -8,6 +8,8 @@ import pytest
 
 from cygrad.cli import main
 
+from ..terminal import terminal
+
 TINY = ["spiral", "--epochs", "3", "--hidden", "5", "--no-progress"]
 
 
@@ -33,7 +35,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_in_a_terminal_the_bar_is_drawn_and_erased_each_epoch(tmp_path, terminal):
+def test_in_a_terminal_the_bar_is_drawn_and_erased_each_epoch(tmp_path):
     raw, shown = terminal([sys.executable, "-m", "cygrad.cli", *TINY[:-1], "--workers", "0",
                            "--out", "o"], tmp_path)
     assert f"epoch 3/3 [{'#' * 30}] 10/10 loss" in raw

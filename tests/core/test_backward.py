@@ -560,3 +560,51 @@ def test_a_retained_gradient_is_not_written_by_its_inputs_contributions():
     np.testing.assert_array_equal(t.grad.data, [3.0, 3.0])
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
     assert not np.shares_memory(t.grad.data, x.grad.data)
+
+
+class _DoublesAndRemembers(Function):
+    """2x, whose array-form gradient it remembers by weak reference (and, with ``keep``,
+    by a strong one too)."""
+
+    def __init__(self, keep=False):
+        self.keep = keep
+
+    def forward(self, x):
+        return x * 2
+
+    def backward(self, gy):
+        return gy * 2
+
+    def backward_arrays(self, gy):
+        gx = np.array(gy * 2)  # an array of its own, even for 0-d gy (whose product is a scalar)
+        self.made = weakref.ref(gx)
+        self.kept = gx if self.keep else None
+        return gx
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_a_gradient_passed_through_to_a_leaf_is_taken_without_a_copy(shape):
+    # sub hands its output's gradient on unchanged; the pass has let go of it by then, so the
+    # leaf keeps the very array the backward made.
+    x = Variable(np.ones(shape))
+    f = _DoublesAndRemembers()
+    f(x - 3.0).sum().backward()
+    assert x.grad.data is f.made()
+    np.testing.assert_array_equal(x.grad.data, np.full(shape, 2.0))
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_a_gradient_passed_through_is_copied_when_anything_else_holds_it(shape):
+    # Kept by the intermediate under retain_grad, or by the Function that made it.
+    x = Variable(np.ones(shape))
+    t = x - 3.0
+    _DoublesAndRemembers()(t).sum().backward(retain_grad=True)
+    assert not np.shares_memory(x.grad.data, t.grad.data)
+    x.grad.data[...] = 7.0
+    np.testing.assert_array_equal(t.grad.data, np.full(shape, 2.0))
+
+    x = Variable(np.ones(shape))
+    f = _DoublesAndRemembers(keep=True)
+    f(x - 3.0).sum().backward()
+    assert not np.shares_memory(x.grad.data, f.kept)
+    np.testing.assert_array_equal(x.grad.data, np.full(shape, 2.0))

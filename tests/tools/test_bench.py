@@ -238,3 +238,125 @@ def test_memory_row_arithmetic():
                                  "after_last": 3 * 2**20}})
     assert row == {"numpy": "100.0", "cygrad": "150.0", "cygrad/numpy": "1.50x",
                    "cygrad growth": "+2.0"}
+
+
+def _sleeper(seconds: float, value: float = 1.0):
+    """A prepare function whose run takes ``seconds`` of wall time and no CPU time."""
+    def prepare(steps: int):
+        def run():
+            time.sleep(seconds)
+            return {"x": np.array(value * steps)}
+        return run
+    return prepare
+
+
+def _own_baseline(**kw) -> Workload:
+    fields = dict(id="WY", title="fake", unit="ms/step", unit_factor=1e3, steps=2,
+                  quick_steps=2, numpy=_sleeper(0.01), baseline="alone",
+                  variants={"twice": _sleeper(0.02), "half": _sleeper(0.005)},
+                  targets={"half": 0.6}, clock="wall")
+    return Workload(**{**fields, **kw})
+
+
+def test_a_workload_with_its_own_baseline_times_its_variants_against_it():
+    w = _own_baseline()
+    impls = w.implementations(with_torch=True)
+    assert list(impls) == ["alone", "twice", "half"]  # no cygrad, no torch
+    result = run_workload(w, impls, steps=2, rounds=3, clock=time.perf_counter)
+    assert result.ok
+    assert result.ratio("twice") == pytest.approx(2.0, rel=0.4)
+    assert result.ratio("half") == pytest.approx(0.5, rel=0.4)
+    assert len(result.round_ratios("twice")) == 3
+
+    wrong = _own_baseline(variants={"twice": _sleeper(0.0, value=1.5)}, targets={})
+    result = run_workload(wrong, wrong.implementations(False), steps=2, rounds=1)
+    assert result.problems == ["twice differs from alone: x: 3.0 vs 2.0 "
+                               "(max difference 1, allowed 1e-09 x 2)"]
+
+
+def test_a_workloads_session_is_open_around_all_its_runs_and_closed_after():
+    events = []
+
+    class Session:
+        def __enter__(self):
+            events.append("enter")
+
+        def __exit__(self, *exc):
+            events.append("exit")
+
+    def prepare(steps):
+        events.append("prepare")
+        return lambda: {"x": np.array(1.0)}
+
+    w = _own_baseline(numpy=prepare, variants={"same": prepare}, targets={},
+                      session=Session())
+    assert run_workload(w, w.implementations(False), steps=1, rounds=2).ok
+    assert events == ["enter"] + ["prepare"] * 6 + ["exit"]  # 2 checks, 2 rounds of 2
+
+
+def test_a_session_that_cannot_start_is_reported_not_raised():
+    class Broken:
+        def __enter__(self):
+            raise RuntimeError("no Ray here")
+
+        def __exit__(self, *exc):
+            raise AssertionError("never entered")
+
+    w = _own_baseline(session=Broken())
+    result = run_workload(w, w.implementations(False), steps=1, rounds=1)
+    assert result.problems == ["starting WY raised RuntimeError: no Ray here"]
+
+
+@pytest.mark.parametrize("fields, message", [
+    (dict(cygrad=_constant_impl(1.0)), "a NumPy baseline needs cygrad and no variants"),
+    (dict(variants={}), "a NumPy baseline needs cygrad and no variants"),
+    (dict(baseline="numpy"), "a NumPy baseline needs cygrad and no variants"),
+    (dict(targets={"thrice": 1.0}), "targets for no variant: ['thrice']"),
+])
+def test_a_workload_refuses_a_baseline_without_what_it_needs(fields, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        _own_baseline(**fields)
+
+
+def test_the_runner_gives_a_baseline_of_its_own_a_table_of_its_own(tmp_path, capsys):
+    from benchmarks.runner import build_parser, run
+
+    out = tmp_path / "bench.json"
+    args = build_parser().parse_args(["--rounds", "2", "--json", str(out)])
+    args.workloads = [_own_baseline(), *select("W5")]  # W5 is quick; its table comes apart
+    assert run(args) == 0
+    stdout = capsys.readouterr().out
+    assert re.search(r"^workload\s+variant\s+unit\s+alone\s+variant time\s+time/alone\s+"
+                     r"per round\s+speed-up\s+target\s+verdict$", stdout, re.M), stdout
+    half = re.search(r"^WY\s+half\s+ms/step\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x\s+\S+\s+"
+                     r"([\d.]+)x\s+<=0.6x\s+meets target$", stdout, re.M)
+    assert half, stdout
+    base, time_, ratio, speed_up = map(float, half.groups())
+    # wall time, as the workload asks (sleeping takes no CPU time)
+    assert base == pytest.approx(5.0, rel=0.5) and time_ == pytest.approx(2.5, rel=0.5)
+    assert speed_up == pytest.approx(1 / ratio, rel=0.02)
+    assert re.search(r"^WY\s+twice\s+.*\s-\s+-$", stdout, re.M), stdout
+    assert "WY: timed in wall time" in stdout
+    assert _ratio(stdout, "W5") > 0  # in the NumPy table, as before
+
+    wy, w5 = json.loads(out.read_text())["workloads"]
+    assert (wy["baseline"], wy["clock"], w5["baseline"], w5["clock"]) == (
+        "alone", "wall", "numpy", "cpu")
+    assert set(wy["medians"]) == {"alone", "twice", "half"}
+    assert wy["variants"]["half"]["target"] == 0.6
+    assert wy["variants"]["half"]["ratio"] == pytest.approx(
+        wy["medians"]["half"] / wy["medians"]["alone"])
+
+
+def test_w6_measures_data_parallel_training_against_training_in_process():
+    (w6,) = select("W6")
+    assert w6.baseline == "in-process" and w6.clock == "wall"
+    assert list(w6.variants) == ["workers=1", "workers=2", "2 BLAS threads"]
+    assert w6.targets == {"workers=1": 1.15, "workers=2": pytest.approx(1 / 1.6)}
+    assert w6.memory_runs == 0 and "cygrad.distributed.DataParallel" in w6.requires
+
+
+def test_memory_mode_skips_a_workload_without_memory_runs():
+    proc = _bench("--memory", "--quick", "--workloads", "W6")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "W6: skipped: no memory runs" in proc.stdout

@@ -40,13 +40,35 @@ def test_the_table_has_a_row_per_timed_workload():
     ]
 
 
+VARIANTS = {"id": "W6", "unit": "ms/step", "check": "passed", "baseline": "in-process",
+            "medians": {"in-process": 100.0, "workers=1": 110.0, "workers=2": 50.0},
+            "variants": {"workers=1": {"ratio": 1.1, "round_ratios": [1.0, 1.2], "target": 1.15},
+                         "workers=2": {"ratio": 0.5, "round_ratios": [0.5, 0.5],
+                                       "target": 0.625}}}
+
+
+def test_a_baseline_of_its_own_gets_a_table_of_its_own_after_numpys():
+    numpy_table, variant_table = markdown_table(
+        {"workloads": PAYLOAD["workloads"] + [VARIANTS]}).split("\n\n")
+    assert numpy_table == markdown_table(PAYLOAD)  # W6 is no row of the NumPy table
+    assert variant_table.splitlines()[0] == (
+        "| workload | variant | unit | in-process | variant | variant / in-process "
+        "| its rounds | speed-up | target |")
+    assert variant_table.splitlines()[2:] == [
+        "| W6 | workers=1 | ms/step | 100 | 110 | 1.10x | 1.00-1.20x | 0.91x | <= 1.15x |",
+        "| W6 | workers=2 | ms/step | 100 | 50 | 0.50x | 0.50-0.50x | 2.00x | <= 0.625x |",
+    ]
+    assert markdown_table({"workloads": [VARIANTS]}) == variant_table
+
+
 def test_the_script_writes_a_png_and_prints_the_table(tmp_path):
     pytest.importorskip("matplotlib")
     timings = tmp_path / "bench.json"
-    timings.write_text(json.dumps(PAYLOAD))
+    payload = {"workloads": PAYLOAD["workloads"] + [VARIANTS]}
+    timings.write_text(json.dumps(payload))
     png = tmp_path / "plot.png"
     proc = subprocess.run([sys.executable, str(PLOT), str(timings), str(png)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == markdown_table(PAYLOAD)
+    assert proc.stdout.strip() == markdown_table(payload)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -3,7 +3,7 @@
 ``tools/bench`` runs them (``runner.py``); ``workload.py`` says what a workload is and
 ``harness.py`` how one is timed. Every module here named ``w<number>_<topic>.py`` with a
 top-level ``WORKLOADS`` list is found by its name, so adding a workload is adding one such
-file. A ``w<number>_*.py`` without that list is a script run on its own (W6), never imported.
+file. A ``w<number>_*.py`` without that list (a script run on its own) is never imported.
 """
 from __future__ import annotations
 

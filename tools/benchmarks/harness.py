@@ -1,7 +1,7 @@
 """Run a workload's implementations interleaved in one process and summarise the timings.
 
-Every implementation first runs once untimed; its results are checked against the NumPy
-reference and against docs/benchmarks.md's values. Only then are the implementations timed in
+Every implementation first runs once untimed; its results are checked against the reference
+(hand-written NumPy, or the baseline a workload names) and against docs/benchmarks.md's values. Only then are the implementations timed in
 rounds (numpy, cygrad[, torch], numpy, cygrad, ...), each timed run again checked, so a
 ratio is never reported for a computation that went wrong. Shared machines drift over
 seconds; interleaving makes the drift hit every implementation alike, and the medians and
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -54,30 +55,35 @@ class WorkloadResult:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def reference(self) -> ImplTiming:
+        """The timings of the reference (the first implementation)."""
+        return next(iter(self.timings.values()))
+
     def ratio(self, impl: str) -> float | None:
-        """Median of ``impl`` over median of NumPy; None when any check failed."""
+        """Median of ``impl`` over median of the reference; None when any check failed."""
         if not self.ok or impl not in self.timings:
             return None
-        return self.timings[impl].median / self.timings["numpy"].median
+        return self.timings[impl].median / self.reference.median
 
     def round_ratios(self, impl: str) -> list[float]:
-        """``impl`` over NumPy round by round (each pair ran back to back)."""
+        """``impl`` over the reference round by round (each pair ran back to back)."""
         if not self.ok or impl not in self.timings:
             return []
-        return [a / b for a, b in zip(self.timings[impl].times, self.timings["numpy"].times)]
+        return [a / b for a, b in zip(self.timings[impl].times, self.reference.times)]
 
 
 def _check(workload: Workload, steps: int, impl: str, results: Results,
-           reference: Results | None) -> str | None:
+           reference: tuple[str, Results] | None) -> str | None:
     expected = workload.expected(steps)
     if expected is not None:
         problem = check_expected(results, expected, workload.expected_tol)
         if problem:
             return f"{impl}: {problem}"
     if reference is not None:
-        problem = compare_results(reference, results, workload.rtol)
+        problem = compare_results(reference[1], results, workload.rtol)
         if problem:
-            return f"{impl} differs from numpy: {problem}"
+            return f"{impl} differs from {reference[0]}: {problem}"
     return None
 
 
@@ -92,15 +98,27 @@ def _timed(prepare: Prepare, steps: int, clock: Callable[[], float]) -> tuple[fl
 def run_workload(workload: Workload, impls: dict[str, Prepare], steps: int, rounds: int,
                  clock: Callable[[], float] = time.process_time,
                  progress: Callable[[str], None] | None = None) -> WorkloadResult:
-    """Check every implementation once, then time them interleaved over ``rounds`` rounds.
+    """Check every implementation once, then time them interleaved over ``rounds`` rounds,
+    all inside the workload's ``session`` (if it has one).
 
-    ``impls`` maps names to prepare functions and must start with "numpy", the reference.
+    ``impls`` maps names to prepare functions, the reference first (``Workload.implementations``).
     A failed check stops the workload: its result then has problems and no ratio.
     """
-    if next(iter(impls)) != "numpy":
-        raise ValueError(f"run_workload: the first implementation must be numpy, got {list(impls)}")
+    with ExitStack() as stack:
+        if workload.session is not None:
+            try:
+                stack.enter_context(workload.session)
+            except Exception as e:  # as for an implementation: reported, not raised
+                return WorkloadResult(workload, steps, problems=[
+                    f"starting {workload.id} raised {type(e).__name__}: {e}"])
+        return _run(workload, impls, steps, rounds, clock, progress)
+
+
+def _run(workload: Workload, impls: dict[str, Prepare], steps: int, rounds: int,
+         clock: Callable[[], float], progress: Callable[[str], None] | None) -> WorkloadResult:
     result = WorkloadResult(workload, steps)
-    reference: Results | None = None
+    first = next(iter(impls))
+    reference: tuple[str, Results] | None = None
     for name, prepare in impls.items():
         if progress:
             progress(f"{workload.id}: checking {name}")
@@ -112,8 +130,8 @@ def run_workload(workload: Workload, impls: dict[str, Prepare], steps: int, roun
         problem = _check(workload, steps, name, results, reference)
         if problem:
             result.problems.append(problem)
-        if name == "numpy":
-            reference = results
+        if name == first:
+            reference = (name, results)
     if not result.ok:
         return result
     result.timings = {name: ImplTiming() for name in impls}

@@ -3,6 +3,8 @@
 Each workload runs as NumPy (forward plus a manual backward), cygrad and optionally PyTorch,
 from the same starting numbers, interleaved over several rounds in this one process. The
 table gives the median time of each and the ratio to NumPy next to the workload's target.
+A workload with a baseline of its own (W6 against training in one process) gets a table of
+its own, a row per variant, with the ratios to that baseline.
 Every BLAS and OpenMP pool must be pinned to one thread before NumPy loads: tools/bench sets
 the variables, and without them the runner replaces itself with a process that has them.
 """
@@ -108,17 +110,20 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _summarise(w: Any, result: Any, steps: int, with_torch: bool,
-               notes: list[str]) -> tuple[dict[str, str], dict[str, Any]]:
-    """One table row and one JSON record for a workload that ran (checks passed or not)."""
+def _summarise(w: Any, result: Any, steps: int, with_torch: bool, clock: str,
+               notes: list[str]) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """The table rows and one JSON record for a workload that ran (checks passed or not)."""
+    if w.baseline != "numpy":
+        return _summarise_variants(w, result, steps, clock, notes)
     row = {"workload": w.id, "unit": w.unit, "target": _target_text(w)}
     record: dict[str, Any] = {"id": w.id, "title": w.title, "unit": w.unit, "steps": steps,
+                              "baseline": "numpy", "clock": clock,
                               "target": w.target, "stretch": w.stretch}
     if not result.ok:
         notes.extend(f"{w.id}: CHECK FAILED: {p}" for p in result.problems)
         row["cygrad/numpy"] = "CHECK FAILED"
         record["problems"] = result.problems
-        return row, record
+        return [row], record
     ratio = result.ratio("cygrad")
     per_round = result.round_ratios("cygrad")
     medians = {name: t.median for name, t in result.timings.items()}
@@ -131,7 +136,45 @@ def _summarise(w: Any, result: Any, steps: int, with_torch: bool,
     if with_torch:
         row["torch/numpy"] = _fmt_ratio(result.ratio("torch"))
         record["torch_ratio"] = result.ratio("torch")
-    return row, record
+    return [row], record
+
+
+def _variant_columns(baseline: str) -> list[str]:
+    """The columns of the table of the workloads measured against ``baseline``."""
+    return ["workload", "variant", "unit", baseline, "variant time", f"time/{baseline}",
+            "per round", "speed-up", "target", "verdict"]
+
+
+def _summarise_variants(w: Any, result: Any, steps: int, clock: str,
+                        notes: list[str]) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """A workload with a baseline of its own: a row per variant, its time as a ratio to the
+    baseline's (the target is such a ratio) and the throughput ratio (speed-up) beside it."""
+    record: dict[str, Any] = {"id": w.id, "title": w.title, "unit": w.unit, "steps": steps,
+                              "baseline": w.baseline, "clock": clock}
+    if not result.ok:
+        notes.extend(f"{w.id}: CHECK FAILED: {p}" for p in result.problems)
+        record["problems"] = result.problems
+        return [{"workload": w.id, f"time/{w.baseline}": "CHECK FAILED"}], record
+    base = result.timings[w.baseline].median
+    rows, variants = [], {}
+    for name in w.variants:
+        ratio, per_round = result.ratio(name), result.round_ratios(name)
+        target = w.targets.get(name)
+        rows.append({
+            "workload": w.id, "variant": name, "unit": w.unit, w.baseline: _fmt_time(base),
+            "variant time": _fmt_time(result.timings[name].median),
+            f"time/{w.baseline}": _fmt_ratio(ratio),
+            "per round": f"{min(per_round):.2f}-{max(per_round):.2f}x",
+            "speed-up": _fmt_ratio(1 / ratio),
+            "target": "-" if target is None else f"<={target:.3g}x",
+            "verdict": "-" if target is None else
+            ("meets target" if ratio <= target else "over target"),
+        })
+        variants[name] = {"ratio": ratio, "round_ratios": per_round, "target": target}
+    record.update(check="passed", variants=variants,
+                  medians={name: t.median for name, t in result.timings.items()},
+                  times={name: t.times for name, t in result.timings.items()})
+    return rows, record
 
 
 def _progress(message: str) -> None:
@@ -147,7 +190,8 @@ def _memory(workloads: list[Workload], quick: bool) -> int:
     columns = ["workload", "steps", "numpy", "cygrad", "cygrad/numpy", "cygrad growth"]
     rows = []
     for w in workloads:
-        reason = missing_requirements(w.requires)
+        reason = missing_requirements(w.requires) or (
+            None if w.memory_runs else "no memory runs (docs/benchmarks.md asks for none)")
         if reason:
             print(f"{w.id}: skipped: {reason}")
             continue
@@ -196,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     if with_torch:
         columns += ["torch", "torch/numpy"]
     columns += ["target", "verdict"]
-    rows: list[dict[str, str]] = []
+    tables: dict[str, list[dict[str, str]]] = {}  # the rows by baseline
     notes: list[str] = []
     records: list[dict[str, Any]] = []
     for w in workloads:
@@ -207,19 +251,24 @@ def run(args: argparse.Namespace) -> int:
             continue
         steps = w.quick_steps if args.quick else w.steps
         impls = w.implementations(with_torch)
-        result = run_workload(w, impls, steps, rounds, CLOCKS[args.clock], _progress)
+        clock = w.clock or args.clock
+        if clock != args.clock:
+            notes.append(f"{w.id}: timed in {clock} time: its work runs in other processes "
+                         "and threads")
+        result = run_workload(w, impls, steps, rounds, CLOCKS[clock], _progress)
         _progress("")
-        row, record = _summarise(w, result, steps, with_torch, notes)
-        rows.append(row)
+        rows, record = _summarise(w, result, steps, with_torch, clock, notes)
+        tables.setdefault(w.baseline, []).extend(rows)
         records.append(record)
 
     failed = any("problems" in r for r in records)
-    if rows:
-        print(_table([columns] + [[row.get(c, "-") for c in columns] for row in rows]))
+    for baseline, rows in tables.items():
+        heads = columns if baseline == "numpy" else _variant_columns(baseline)
+        print(_table([heads] + [[row.get(c, "-") for c in heads] for row in rows]))
     for note in notes:
         print(note)
-    if rows and not failed:
-        print("checks: every implementation computed the same numbers "
+    if tables and not failed:
+        print("checks: every implementation computed the same numbers as its baseline "
               "(and the values docs/benchmarks.md gives, where it gives them)")
     if args.json is not None:
         payload = {

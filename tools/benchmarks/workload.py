@@ -5,11 +5,15 @@ numbers: a hand-written NumPy reference (forward plus a manual backward), cygrad
 optionally PyTorch. An implementation is a *prepare* function: ``prepare(steps)`` builds
 everything a run needs (weights, model, data), untimed, and returns the *run* closure, which
 does the timed work and returns its final numbers (parameters, losses) by name.
+
+A workload that compares cygrad with itself (W6: data-parallel training against training in
+one process) names its own baseline instead of NumPy and measures several variants of it.
 """
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import numpy as np
@@ -28,7 +32,16 @@ class Workload:
     results must have (within ``expected_tol``) for that many steps, or None where
     docs/benchmarks.md gives none. ``requires`` names the dotted cygrad objects the cygrad
     implementation uses, so the workload is skipped, not crashed, while they do not exist.
-    ``memory_runs`` is how many runs ``tools/bench --memory`` makes in one process.
+    ``memory_runs`` is how many runs ``tools/bench --memory`` makes in one process (0: none).
+
+    A workload measured against something other than hand-written NumPy sets ``baseline`` to
+    that reference's name (``numpy`` is then its prepare function) and ``variants`` to the
+    implementations timed against it, with ``targets`` giving each variant's time ratio to
+    reach (``cygrad`` and ``torch`` are then unused). ``session``, when given, is entered
+    around all of the workload's runs, untimed: what every run shares and that is too costly
+    to prepare per run (W6: Ray and its workers). ``clock`` overrides ``tools/bench --clock``
+    where one of them cannot measure the workload (work in other processes or threads is no
+    CPU time of this process).
     """
 
     id: str
@@ -38,7 +51,7 @@ class Workload:
     steps: int
     quick_steps: int
     numpy: Prepare
-    cygrad: Prepare
+    cygrad: Prepare | None = None
     torch: Prepare | None = None
     requires: tuple[str, ...] = ()
     rtol: float = 1e-9
@@ -47,9 +60,28 @@ class Workload:
     target: float | None = None
     stretch: float | None = None
     memory_runs: int = 1
+    baseline: str = "numpy"
+    variants: Mapping[str, Prepare] = field(default_factory=dict)
+    targets: Mapping[str, float] = field(default_factory=dict)
+    session: AbstractContextManager[object] | None = None
+    clock: str | None = None
+
+    def __post_init__(self) -> None:
+        own_baseline = self.baseline != "numpy"
+        if (self.cygrad is None) != own_baseline or bool(self.variants) != own_baseline:
+            raise ValueError(
+                f"Workload {self.id}: a NumPy baseline needs cygrad and no variants, another "
+                f"baseline variants and no cygrad (baseline {self.baseline!r}, cygrad "
+                f"{'set' if self.cygrad else 'None'}, variants {list(self.variants)})"
+            )
+        if unknown := set(self.targets) - set(self.variants):
+            raise ValueError(f"Workload {self.id}: targets for no variant: {sorted(unknown)}")
 
     def implementations(self, with_torch: bool) -> dict[str, Prepare]:
-        """The implementations to time, the NumPy reference first."""
+        """The implementations to time, the reference (named ``baseline``) first."""
+        if self.variants:
+            return {self.baseline: self.numpy, **self.variants}
+        assert self.cygrad is not None, "checked at construction"
         impls = {"numpy": self.numpy, "cygrad": self.cygrad}
         if with_torch and self.torch is not None:
             impls["torch"] = self.torch

@@ -11,24 +11,9 @@ import pytest
 
 from cygrad import registry
 
-# A layer with one parameter, the Layer protocol and nothing else: y = x * w.
-SCALE_LAYER = '''
-import numpy as np
-from cygrad.layers import Parameter, Parameters
-
-class Scale:
-    def __init__(self, size=3):
-        self._params = Parameters()
-        self._params.add("w", Parameter(np.linspace(0.5, 1.5, size)))
-    def first(self, x):
-        return self.forward(x)[0]
-    def forward(self, x):
-        return [x * self._params["w"]]
-    def params(self):
-        return self._params
-    def cleargrads(self):
-        self._params.cleargrads()
-'''
+# A layer with one parameter, the Layer protocol and nothing else (y = x * w), as the source
+# text of a plugin module.
+SCALE_LAYER = (Path(__file__).parents[2] / "scale_layer.py").read_text()
 
 
 class FakeSite:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cygrad.layers import LSTM, RNN, Linear, Parameter, Parameters
+from cygrad.layers import LSTM, RNN, Linear
 from cygrad.models import Model, Sequential
 from cygrad.optimizers import Adam
 from cygrad.protocols import (
@@ -27,40 +27,7 @@ from cygrad.registry.checks import (
 
 from cygrad_contrib_layers import GRU, Embedding
 
-
-class Affine:
-    """``x * gamma + beta`` over the last axis, created on the first call: a lazy layer that
-    does not subclass cygrad.layers.LayerBase but provides the LazyLayer protocol."""
-
-    in_key = "gamma"
-
-    def __init__(self):
-        self._params = Parameters()
-
-    @property
-    def initialized(self):
-        return "gamma" in self._params
-
-    def param_shapes(self, in_size):
-        return {"gamma": (in_size,), "beta": (in_size,)}
-
-    def initialize(self, in_size):
-        self._params.add("gamma", Parameter(np.ones(in_size)))
-        self._params.add("beta", Parameter(np.zeros(in_size)))
-
-    def first(self, x):
-        return self.forward(x)[0]
-
-    def forward(self, x):
-        if not self.initialized:
-            self.initialize(np.shape(x)[-1])
-        return [x * self._params["gamma"] + self._params["beta"]]
-
-    def params(self):
-        return self._params
-
-    def cleargrads(self):
-        self._params.cleargrads()
+from ...affine_layer import Affine
 
 
 def test_the_protocols_list_what_code_reads():

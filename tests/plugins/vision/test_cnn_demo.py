@@ -1,16 +1,14 @@
 """``cygrad cnn``, the demo the vision plugin adds to the cygrad command."""
-import errno
 import importlib.util
-import os
-import pty
 import re
-import subprocess
 import sys
 
 import pytest
 
 from cygrad.cli import main
 from cygrad_contrib_vision import cnn
+
+from ...terminal import terminal
 
 ACCURACY = re.compile(r"test accuracy: (\d+\.\d)%")
 
@@ -99,45 +97,10 @@ def test_an_output_path_through_a_file_is_refused(tmp_path, capsys):
     assert "argument --out: " in line and "is a file, not a folder" in line
 
 
-def screen(raw: str) -> list[str]:
-    """The lines a terminal shows for ``raw``: carriage returns and erase-line (ESC [K) applied."""
-    lines: list[str] = []
-    line: list[str] = []
-    col = 0
-    for token in re.findall(r"\x1b\[K|.", raw, flags=re.S):
-        if token == "\x1b[K":
-            del line[col:]
-        elif token == "\r":
-            col = 0
-        elif token == "\n":
-            lines.append("".join(line))
-            line, col = [], 0
-        else:
-            line[col:col + 1] = [token]
-            col += 1
-    return lines + ["".join(line)] if line else lines
-
-
 def test_in_a_terminal_a_progress_bar_is_drawn_then_replaced_by_the_epoch_loss(tmp_path):
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "cygrad.cli", "cnn", "--epochs", "2", "--out", "o"],
-                            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError as e:  # EIO: the process closed the terminal
-            assert e.errno == errno.EIO
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=120) == 0
-    raw = b"".join(chunks).decode()
+    raw, shown = terminal([sys.executable, "-m", "cygrad.cli", "cnn", "--epochs", "2", "--out", "o"],
+                          tmp_path, timeout=120)
     assert "epoch  1/2 [" + "#" * 30 + "] 100/100 loss" in raw
-    shown = screen(raw)
     for epoch in ("epoch  1/2", "epoch  2/2"):
         [line] = [line for line in shown if line.startswith(epoch)]
         assert re.fullmatch(rf"{epoch}  loss \d+\.\d{{4}}", line), shown

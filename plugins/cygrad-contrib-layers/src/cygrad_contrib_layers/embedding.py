@@ -5,14 +5,14 @@ from typing import Any
 
 import numpy as np
 
-from cygrad.layers import Parameter, Parameters
+from cygrad.layers import Parameter, ParameterLayer
 from cygrad.variable import Variable
 from cygrad.random import RNGLike, rng_from
 
 __all__ = ["Embedding"]
 
 
-class Embedding:
+class Embedding(ParameterLayer):
     """``W[ids]``: row ``i`` of ``W`` (num_embeddings, embedding_dim) is the vector of id ``i``.
 
     ``W`` starts as N(0, 1). Ids are integers of any shape (an ndarray, a list, or a Variable
@@ -31,7 +31,7 @@ class Embedding:
                 raise ValueError(f"Embedding: {name} must be at least 1, got {value}")
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
-        self._params = Parameters()
+        super().__init__()
         weights = rng_from(rng).standard_normal((self.num_embeddings, self.embedding_dim))
         self._params.add("W", Parameter(weights, name="W"))
 
@@ -56,18 +56,6 @@ class Embedding:
     def forward(self, ids: Any) -> list[Variable]:
         """``[W[ids]]``, of shape ``ids.shape + (embedding_dim,)``."""
         return [self._params["W"][self._ids(ids)]]
-
-    def first(self, ids: Any) -> Variable:
-        return self.forward(ids)[0]
-
-    def __call__(self, ids: Any) -> Variable:
-        return self.first(ids)
-
-    def params(self) -> Parameters:
-        return self._params
-
-    def cleargrads(self) -> None:
-        self._params.cleargrads()
 
     def __repr__(self) -> str:
         return f"Embedding(num_embeddings={self.num_embeddings}, embedding_dim={self.embedding_dim})"

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import cygrad.functions as F
-from cygrad.layers import LayerBase
+from cygrad.checks import check_size
+from cygrad.layers.base import RecurrentBase
 from cygrad.variable import Variable, as_variable
 from cygrad.random import RNGLike
 
 __all__ = ["GRU"]
 
 
-class GRU(LayerBase):
+class GRU(RecurrentBase):
     """A stateful GRU layer: each call advances the hidden state ``h`` by one step.
 
     Fused parameters ``Wx`` (in, 3H), ``Wh`` (H, 3H), ``b`` (3H,) hold the blocks of the
@@ -29,14 +28,8 @@ class GRU(LayerBase):
     on the first call.
     """
 
-    in_key = "Wx"
-
     def __init__(self, hidden_size: int, *, in_size: int | None = None, rng: RNGLike = None) -> None:
-        if isinstance(hidden_size, bool) or not isinstance(hidden_size, (int, np.integer)):
-            raise TypeError(f"GRU: hidden_size must be an int, got {type(hidden_size).__name__}")
-        if hidden_size < 1:
-            raise ValueError(f"GRU: hidden_size must be at least 1, got {hidden_size}")
-        self.hidden_size = int(hidden_size)
+        self.hidden_size = check_size("GRU", "hidden_size", hidden_size)
         self.h: Variable | None = None
         super().__init__(in_size, rng)
 
@@ -50,22 +43,13 @@ class GRU(LayerBase):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        x = as_variable(x)
-        if self.in_size is None:
-            self._ensure_initialized(x)
-        p = self._params
+        a = self._input_part(as_variable(x))
         H = self.hidden_size
-        a = F.linear(x, p["Wx"], p["b"])
-        if self.h is not None and self.h.shape[:-1] != a.shape[:-1]:
-            raise ValueError(
-                f"GRU: an input batch of shape {x.shape} does not fit the state of shape "
-                f"{self.h.shape}; call reset_state() to start a new sequence"
-            )
         if self.h is None:
             z = F.sigmoid(a[..., :H])
             h = (1 - z) * F.tanh(a[..., 2 * H :])
         else:
-            g = self.h @ p["Wh"]
+            g = self.h @ self._params["Wh"]
             z = F.sigmoid(a[..., :H] + g[..., :H])
             r = F.sigmoid(a[..., H : 2 * H] + g[..., H : 2 * H])
             n = F.tanh(a[..., 2 * H :] + r * g[..., 2 * H :])

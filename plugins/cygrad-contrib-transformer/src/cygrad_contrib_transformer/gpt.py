@@ -14,6 +14,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -23,11 +24,15 @@ from cygrad.models import Sequential
 from cygrad.optimizers import Adam
 from cygrad.optimizers.hooks import ClipGrad
 from cygrad.options import output_folder, whole_number
+from cygrad.plotting import write_figure
 from cygrad.progress import ProgressBar
 from cygrad.registry import Command
 from cygrad.variable import Variable, no_grad, test_mode
 
 from cygrad_contrib_transformer.zen import CharVocabulary, zen_of_python
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["COMMAND", "build_model", "run", "sample", "train"]
 
@@ -41,7 +46,7 @@ BLOCK_STEPS = 50  # steps per printed loss line (this demo's "epoch")
 LEARNING_RATE = 1e-2  # Adam's, decayed linearly to a tenth of it by the last step
 SAMPLE_LENGTH = 300
 TEMPERATURE = 0.8
-PLOT_HINT = "pip install matplotlib  (or this plugin's plot extra: pip install 'cygrad-contrib-transformer[plot]')"
+PLOT_EXTRA = "cygrad-contrib-transformer[plot]"  # this plugin with matplotlib
 
 
 def build_model(vocab_size: int, rng: np.random.Generator) -> Sequential:
@@ -125,29 +130,22 @@ def sample(model: Sequential, vocab: CharVocabulary, prompt: str, length: int, r
 
 
 def write_png(path: Path, losses: list[float]) -> bool:
-    """Plot the loss of every step and its running mean; False (nothing written) without
-    matplotlib."""
-    try:
-        import matplotlib
+    """Plot the loss of every step and its running mean (see
+    ``cygrad.plotting.write_figure``); False (nothing written) without matplotlib."""
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    steps = np.arange(1, len(losses) + 1)
-    window = min(BLOCK_STEPS, len(losses))
-    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(steps, losses, linewidth=0.8, alpha=0.5, label="loss per step")
-    ax.plot(steps[window - 1:], smooth, linewidth=2, label=f"mean of {window} steps")
-    ax.set_xlabel("step")
-    ax.set_ylabel("cross entropy (nats per character)")
-    ax.set_title("cygrad gpt: a character-level transformer on the Zen of Python")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return True
+    def draw(fig: Figure) -> None:
+        steps = np.arange(1, len(losses) + 1)
+        window = min(BLOCK_STEPS, len(losses))
+        smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
+        ax = fig.subplots()
+        ax.plot(steps, losses, linewidth=0.8, alpha=0.5, label="loss per step")
+        ax.plot(steps[window - 1:], smooth, linewidth=2, label=f"mean of {window} steps")
+        ax.set_xlabel("step")
+        ax.set_ylabel("cross entropy (nats per character)")
+        ax.set_title("cygrad gpt: a character-level transformer on the Zen of Python")
+        ax.legend()
+
+    return write_figure(path, draw, plot_extra=PLOT_EXTRA)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -164,11 +162,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"final loss {np.mean(losses[-BLOCK_STEPS:]):.4f}  ({elapsed:.1f} s)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    png = out / "gpt.png"
-    if write_png(png, losses):
-        print(f"wrote {png}")
-    else:
-        print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
+    write_png(out / "gpt.png", losses)
     passage = sample(model, vocab, "\n", SAMPLE_LENGTH, rng)
     print("sample:")
     print(passage.strip("\n"))

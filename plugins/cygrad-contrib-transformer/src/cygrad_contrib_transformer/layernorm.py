@@ -39,10 +39,9 @@ class LayerNorm(LayerBase):
     def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
         return {"gamma": (in_size,), "beta": (in_size,)}
 
-    def initialize(self, in_size: int) -> None:
-        """Create ``gamma`` (ones) and ``beta`` (zeros) for ``in_size`` features."""
-        super().initialize(in_size)
-        self.params()["gamma"].data = np.ones(in_size, dtype=self.dtype)
+    def initial_value(self, name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """``gamma`` ones, ``beta`` zeros."""
+        return np.ones(shape) if name == "gamma" else np.zeros(shape)
 
     def forward(self, x: Any) -> list[Variable]:
         """``[y]``, of ``x``'s shape (..., features)."""

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.checks import check_size
-from cygrad.layers import Parameter, Parameters
+from cygrad.layers import Parameter, ParameterLayer
 from cygrad.random import RNGLike, rng_from
 from cygrad.variable import Variable
 
@@ -15,7 +15,7 @@ from cygrad_contrib_transformer.sequence import as_sequence, example_sequence
 __all__ = ["PositionalEmbedding"]
 
 
-class PositionalEmbedding:
+class PositionalEmbedding(ParameterLayer):
     """``x + W[:T]`` for ``x`` of shape (batch, T, embed_dim): position t gets row t of ``W``.
 
     ``W`` (max_len, embed_dim) starts as N(0, 1), like a token embedding's table, so that
@@ -29,7 +29,7 @@ class PositionalEmbedding:
     def __init__(self, max_len: int, embed_dim: int, *, rng: RNGLike = None) -> None:
         self.max_len = check_size("PositionalEmbedding", "max_len", max_len)
         self.embed_dim = check_size("PositionalEmbedding", "embed_dim", embed_dim)
-        self._params = Parameters()
+        super().__init__()
         table = rng_from(rng).standard_normal((self.max_len, self.embed_dim))
         self._params.add("W", Parameter(table, name="W"))
 
@@ -47,18 +47,6 @@ class PositionalEmbedding:
                 f"is longer than max_len {self.max_len}"
             )
         return [x + self._params["W"][:steps]]
-
-    def first(self, x: Any) -> Variable:
-        return self.forward(x)[0]
-
-    def __call__(self, x: Any) -> Variable:
-        return self.first(x)
-
-    def params(self) -> Parameters:
-        return self._params
-
-    def cleargrads(self) -> None:
-        self._params.cleargrads()
 
     def __repr__(self) -> str:
         return f"PositionalEmbedding(max_len={self.max_len}, embed_dim={self.embed_dim})"

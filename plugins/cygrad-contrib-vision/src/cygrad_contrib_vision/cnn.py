@@ -13,6 +13,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,17 +22,18 @@ from cygrad.data import batches, digits
 from cygrad.models import Sequential
 from cygrad.optimizers import Adam
 from cygrad.options import output_folder, whole_number
+from cygrad.plotting import write_figure
 from cygrad.progress import ProgressBar
 from cygrad.registry import Command
 from cygrad.variable import no_grad, test_mode
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["COMMAND", "build_model", "options", "run"]
 
 TRAIN, TEST, BATCH, LR = 5000, 1000, 50, 0.01
-PLOT_HINT = (
-    "pip install matplotlib  (or install this plugin with its plot extra: "
-    "pip install './plugins/cygrad-contrib-vision[plot]')"
-)
+PLOT_EXTRA = "./plugins/cygrad-contrib-vision[plot]"  # this plugin with matplotlib, from a checkout
 
 
 def build_model(seed: int) -> Sequential:
@@ -90,30 +92,23 @@ def train(model: Sequential, x: np.ndarray, t: np.ndarray, epochs: int, seed: in
 def write_png(path: Path, x: np.ndarray, t: np.ndarray, predicted: np.ndarray,
               losses: list[float]) -> bool:
     """Sixteen test images titled with their predicted digits (red when wrong) above the loss
-    curve; False (and nothing written) without matplotlib."""
-    try:
-        import matplotlib
+    curve (see ``cygrad.plotting.write_figure``); False (and nothing written) without
+    matplotlib."""
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    fig = plt.figure(figsize=(8, 6))
-    grid = fig.add_gridspec(3, 8)
-    for i in range(16):
-        ax = fig.add_subplot(grid[i // 8, i % 8])
-        ax.imshow(x[i, 0], cmap="gray_r")
-        ax.set_title(str(predicted[i]), color="black" if predicted[i] == t[i] else "red")
-        ax.axis("off")
-    ax = fig.add_subplot(grid[2, :])
-    ax.plot(range(1, len(losses) + 1), losses, marker="o")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss")
-    fig.suptitle("cygrad cnn: predicted digits of test images, and the loss")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return True
+    def draw(fig: Figure) -> None:
+        grid = fig.add_gridspec(3, 8)
+        for i in range(16):
+            ax = fig.add_subplot(grid[i // 8, i % 8])
+            ax.imshow(x[i, 0], cmap="gray_r")
+            ax.set_title(str(predicted[i]), color="black" if predicted[i] == t[i] else "red")
+            ax.axis("off")
+        ax = fig.add_subplot(grid[2, :])
+        ax.plot(range(1, len(losses) + 1), losses, marker="o")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("training loss")
+        fig.suptitle("cygrad cnn: predicted digits of test images, and the loss")
+
+    return write_figure(path, draw, plot_extra=PLOT_EXTRA, figsize=(8, 6))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,11 +127,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"trained in {time.perf_counter() - start:.1f} s")
     predicted = predict(model, x_test)
 
-    png = out / "cnn.png"
-    if write_png(png, x_test, t_test, predicted, losses):
-        print(f"wrote {png}")
-    else:
-        print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
+    write_png(out / "cnn.png", x_test, t_test, predicted, losses)
     weights = out / "cnn.npz"
     model.save(weights)
     reloaded = build_model(args.seed + 1)  # other weights, until the file replaces them

@@ -13,7 +13,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
@@ -28,10 +28,15 @@ from cygrad.options import (
     positive_number,
     whole_number,
 )
+from cygrad.plotting import write_figure
 from cygrad.progress import ProgressBar
 from cygrad.variable import Variable, no_grad
 
-PLOT_HINT = "pip install matplotlib  (or install cygrad with its plot extra: pip install '.[plot]')"
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: cygrad with its plot extra, from a checkout: what the demos say to install for their plots.
+PLOT_EXTRA = ".[plot]"
 
 
 def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: TextIO,
@@ -88,24 +93,18 @@ def write_csv(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarr
 
 
 def write_png(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarray) -> bool:
-    """Plot prediction against truth; False (and nothing written) without matplotlib."""
-    try:
-        import matplotlib
+    """Plot prediction against truth (see ``cygrad.plotting.write_figure``); False (and nothing
+    written) without matplotlib."""
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(x, truth, label="truth", linewidth=2)
-    ax.plot(x, prediction, label="prediction", linestyle="--")
-    ax.set_xlabel("x")
-    ax.set_title("cygrad LSTM: one-step-ahead prediction of sin(x)")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return True
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        ax.plot(x, truth, label="truth", linewidth=2)
+        ax.plot(x, prediction, label="prediction", linestyle="--")
+        ax.set_xlabel("x")
+        ax.set_title("cygrad LSTM: one-step-ahead prediction of sin(x)")
+        ax.legend()
+
+    return write_figure(path, draw, plot_extra=PLOT_EXTRA)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,10 +128,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"prediction error on the clean curve (mean squared) {error:.6f}")
     write_csv(csv_path, x[1:], clean[1:], prediction)
     print(f"wrote {csv_path}")
-    if write_png(png_path, x[1:], clean[1:], prediction):
-        print(f"wrote {png_path}")
-    else:
-        print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
+    write_png(png_path, x[1:], clean[1:], prediction)
     return 0
 
 

@@ -15,17 +15,22 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import cygrad.functions as F
 from cygrad.options import make_output_folder, output_folder, positive_number, whole_number
-from cygrad.cli.lstm import PLOT_HINT
+from cygrad.cli.lstm import PLOT_EXTRA
 from cygrad.data import spiral
 from cygrad.models import MLP
 from cygrad.optimizers import Adam
+from cygrad.plotting import write_figure
 from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 INSTALL_HINT = 'pip install "cygrad[distributed]"'
 
@@ -71,27 +76,21 @@ def write_csv(path: Path, x: np.ndarray, t: np.ndarray, predicted: np.ndarray) -
 
 
 def write_png(path: Path, model: MLP, x: np.ndarray, t: np.ndarray) -> bool:
-    """Decision regions on a grid with the points; False (nothing written) without matplotlib."""
-    try:
-        import matplotlib
+    """Decision regions on a grid with the points (see ``cygrad.plotting.write_figure``);
+    False (nothing written) without matplotlib."""
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    axis = np.linspace(-1.1, 1.1, 300)
-    gx, gy = np.meshgrid(axis, axis)
-    with no_grad():
-        regions = model(np.stack([gx.ravel(), gy.ravel()], axis=1)).data.argmax(axis=1)
-    fig, ax = plt.subplots(figsize=(6, 6))
-    ax.contourf(gx, gy, regions.reshape(gx.shape), alpha=0.3, cmap="brg")
-    ax.scatter(x[:, 0], x[:, 1], c=t, s=12, cmap="brg", edgecolors="k", linewidths=0.3)
-    ax.set_title("cygrad spiral: decision regions")
-    ax.set_aspect("equal")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return True
+    def draw(fig: Figure) -> None:
+        axis = np.linspace(-1.1, 1.1, 300)
+        gx, gy = np.meshgrid(axis, axis)
+        with no_grad():
+            regions = model(np.stack([gx.ravel(), gy.ravel()], axis=1)).data.argmax(axis=1)
+        ax = fig.subplots()
+        ax.contourf(gx, gy, regions.reshape(gx.shape), alpha=0.3, cmap="brg")
+        ax.scatter(x[:, 0], x[:, 1], c=t, s=12, cmap="brg", edgecolors="k", linewidths=0.3)
+        ax.set_title("cygrad spiral: decision regions")
+        ax.set_aspect("equal")
+
+    return write_figure(path, draw, plot_extra=PLOT_EXTRA, figsize=(6, 6))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -135,10 +134,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"accuracy {np.mean(predicted == t):.4f}")
     write_csv(csv_path, x, t, predicted)
     print(f"wrote {csv_path}")
-    if write_png(png_path, model, x, t):
-        print(f"wrote {png_path}")
-    else:
-        print(f"matplotlib is not installed, so no plot was drawn; to get it: {PLOT_HINT}")
+    write_png(png_path, model, x, t)
     return 0
 
 

@@ -208,7 +208,7 @@ cdef class Pow(_Unary):
     cdef void _set(self, object c) except *:
         self.c = c
         self._number = isinstance(c, (int, float))
-        self._cv = <double>c if self._number else 0.0
+        self._cv = _number_as_double(c) if self._number else 0.0
 
     cdef object _compute(self, x):
         r = _small_power(x, self._cv) if self._number else None

@@ -57,11 +57,12 @@ cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i, st
     """A gradient returned by ``f``'s ``method`` as an array, checked against its input's
     shape."""
     cdef cnp.ndarray a
-    if isinstance(gx, Variable):
-        a = (<Variable>gx)._data
-    elif type(gx) is ndarray and (cnp.PyArray_TYPE(gx) == cnp.NPY_DOUBLE
-                                  or cnp.PyArray_TYPE(gx) == cnp.NPY_FLOAT):
+    # A float array first: what every array form returns.
+    if type(gx) is ndarray and (cnp.PyArray_TYPE(gx) == cnp.NPY_DOUBLE
+                                or cnp.PyArray_TYPE(gx) == cnp.NPY_FLOAT):
         a = <cnp.ndarray>gx
+    elif isinstance(gx, Variable):
+        a = (<Variable>gx)._data
     else:
         a = _as_float_array(gx, f"{type(f).__name__}.{method}")
     _check_grad_shape(a, x, f, i, method)
@@ -70,13 +71,14 @@ cdef cnp.ndarray _grad_array(object gx, Variable x, Function f, Py_ssize_t i, st
     return a
 
 
-cdef inline void _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssize_t i,
-                                   str method) except *:
+cdef inline int _check_grad_shape(cnp.ndarray a, Variable x, Function f, Py_ssize_t i,
+                                  str method) except -1:
     if not _same_shape(a, x._data):
         raise ValueError(
             f"{type(f).__name__}.{method}: gradient for input {i} has shape "
             f"{(<object>a).shape}, expected {(<object>x._data).shape}"
         )
+    return 0
 
 
 # A gradient that the running pass set and that nothing else refers to (neither its Variable
@@ -92,15 +94,16 @@ cdef inline bint _sole_gradient(Variable x):
             and _owns_memory(g._data))
 
 
-cdef void _add_in_place(cnp.ndarray g, cnp.ndarray a) except *:
+cdef int _add_in_place(cnp.ndarray g, cnp.ndarray a) except -1:
     """``g += a`` (the same numbers as ``g + a``), in C for one-element float64 arrays."""
     cdef double d
     if _is_plain_scalar(g, cnp.NPY_DOUBLE) and _is_plain_scalar(a, cnp.NPY_DOUBLE):
         d = (<double*>cnp.PyArray_DATA(g))[0] + (<double*>cnp.PyArray_DATA(a))[0]
         if isfinite(d):
             (<double*>cnp.PyArray_DATA(g))[0] = d
-            return
+            return 0
     g += a
+    return 0
 
 
 cdef tuple _gradient_tuple(object result, Function f, str method):
@@ -123,7 +126,10 @@ cdef inline bint _before(Function a, Function b):
     return a.generation > b.generation or (a.generation == b.generation and a._order < b._order)
 
 
-cdef void _heap_push(list heap, Function f):
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef int _heap_push(list heap, Function f) except -1:
+    # Indices stay within the heap: no bounds checks.
     cdef Py_ssize_t i = len(heap), parent
     heap.append(f)
     while i > 0:
@@ -133,14 +139,18 @@ cdef void _heap_push(list heap, Function f):
         heap[i] = heap[parent]
         i = parent
     heap[i] = f
+    return 0
 
 
+@cython.boundscheck(False)
+@cython.wraparound(False)
 cdef Function _heap_pop(list heap):
-    cdef Function top = heap[0]
-    cdef Function last = heap.pop()
+    # The heap holds Functions only (unchecked casts) and is not empty; indices stay within it.
+    cdef Function last = <Function>heap.pop()
     cdef Py_ssize_t n = len(heap), i = 0, child
-    if n == 0:
-        return top
+    if n == 0:  # a chain's heap holds one Function at a time
+        return last
+    cdef Function top = <Function>heap[0]
     while True:
         child = 2 * i + 1
         if child >= n:
@@ -289,6 +299,13 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                 switched.append(PyContextVar_Set(
                     _current, _backward_config(get_value(_current), create_graph)))
             gxs = _gradient_tuple(f.backward(*gys), f, "backward")
+        # The pass lets go of the output gradients before it hands out the input gradients:
+        # a gradient that a backward passes through unchanged (add's, sub's) is then referenced
+        # by the result alone, so the ownership checks below let a leaf keep it without a copy.
+        gy = None
+        gys = None
+        if f._held is None and not retain_grad:
+            _clear_output_grads(f)
         for i in range(len(gxs)):
             x = <Variable>f.inputs[i]
             gx = gxs[i]
@@ -324,8 +341,6 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                     x._grad_pass = this_pass
         if f._held is not None:
             _settle_output_grads(f, retain_grad, create_graph)
-        elif not retain_grad:
-            _clear_output_grads(f)
     return held
 
 

@@ -80,22 +80,31 @@ cdef Variable _constant(object obj, object dtype, Function f):
     return v
 
 
+cdef inline double _number_as_double(object value) except? -1.0:
+    """A Python number (or NumPy scalar) as a C double. An int converts directly: Cython's
+    own conversion goes through ``float(value)``, a new float object each time. Both raise
+    the same OverflowError for an int beyond the double range."""
+    if type(value) is int:
+        return PyLong_AsDouble(value)
+    return <double>value
+
+
 cdef cnp.ndarray _scalar_array(object value, object dtype):
     """A 0-d array holding a Python number, built without NumPy's conversion machinery."""
     cdef cnp.ndarray a
     if dtype is _float64:
-        a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_DOUBLE, 0)
-        (<double*>cnp.PyArray_DATA(a))[0] = <double>value
+        a = _empty_float(0, NULL, cnp.NPY_DOUBLE)
+        (<double*>cnp.PyArray_DATA(a))[0] = _number_as_double(value)
         return a
     cdef double d
     cdef float f
     if dtype is _float32:
-        d = <double>value
+        d = _number_as_double(value)
         f = <float>d
         if isinf(f) and not isinf(d):
             # Too large for float32: NumPy's cast overflows with its warning and errstate.
             return np.asarray(value, dtype=dtype)
-        a = cnp.PyArray_EMPTY(0, NULL, cnp.NPY_FLOAT, 0)
+        a = _empty_float(0, NULL, cnp.NPY_FLOAT)
         (<float*>cnp.PyArray_DATA(a))[0] = f
         return a
     return np.asarray(value, dtype=dtype)

@@ -69,10 +69,30 @@ cdef object _small_binary(int op, cnp.ndarray a, cnp.ndarray b):
     return _filled(like, t, d)
 
 
+cdef extern from "numpy/arrayobject.h":
+    # NumPy's .pxd leaves this out. It steals a reference to ``descr``, even when it fails.
+    object PyArray_NewFromDescr(PyTypeObject* subtype, cnp.dtype descr, int nd,
+                                cnp.npy_intp* dims, cnp.npy_intp* strides, void* data, int flags,
+                                PyObject* obj)
+
+
+cdef cnp.dtype _float64_descr = _float64
+cdef cnp.dtype _float32_descr = _float32
+
+
+cdef inline cnp.ndarray _empty_float(int nd, cnp.npy_intp* dims, int t):
+    """An uninitialised C-ordered array of type ``t`` (float32 or float64). Every result of
+    the one-element kernels is made here: with the dtype cached, NumPy skips looking it up
+    and converting it, a sizeable part of the cost of so small an array."""
+    cdef cnp.dtype descr = _float64_descr if t == cnp.NPY_DOUBLE else _float32_descr
+    Py_INCREF(descr)  # the reference PyArray_NewFromDescr steals
+    return PyArray_NewFromDescr(<PyTypeObject*>ndarray, descr, nd, dims, NULL, NULL, 0, NULL)
+
+
 cdef cnp.ndarray _filled(cnp.ndarray like, int t, double d):
     """A new array of ``like``'s one-element shape and type ``t`` (float32 or float64)
     holding ``d``."""
-    cdef cnp.ndarray r = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(like), cnp.PyArray_DIMS(like), t, 0)
+    cdef cnp.ndarray r = _empty_float(cnp.PyArray_NDIM(like), cnp.PyArray_DIMS(like), t)
     if t == cnp.NPY_DOUBLE:
         (<double*>cnp.PyArray_DATA(r))[0] = d
     else:

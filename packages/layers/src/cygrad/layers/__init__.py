@@ -8,7 +8,7 @@
 ((2, 4), ['W', 'b'])
 """
 from cygrad.layers.activation import ActivationLayer
-from cygrad.layers.base import LayerBase
+from cygrad.layers.base import LayerBase, ParameterLayer
 from cygrad.layers.linear import Linear
 from cygrad.layers.lstm import LSTM
 from cygrad.layers.parameter import Parameter, Parameters
@@ -16,5 +16,6 @@ from cygrad.layers.rnn import RNN
 from cygrad.protocols import Layer
 
 __all__ = [
-    "LSTM", "RNN", "ActivationLayer", "Layer", "LayerBase", "Linear", "Parameter", "Parameters",
+    "LSTM", "RNN", "ActivationLayer", "Layer", "LayerBase", "Linear", "Parameter", "ParameterLayer",
+    "Parameters",
 ]

@@ -1,9 +1,11 @@
-"""What the built-in layers share: named parameters, creation on the first call, calling.
+"""What layers share: named parameters, calling, and creation on the first call.
 
-A layer whose input size is not given creates its parameters on the first call, from the
-input's last dimension. ``param_shapes(in_size)`` tells every parameter's shape without
-creating anything, which is how ``Model.load`` checks a file against a layer that has not
-been called yet and then creates the parameters from the file's shapes.
+``ParameterLayer`` is any layer that keeps its own parameters and defines ``forward``; the
+rest of the Layer protocol follows. ``LayerBase`` adds lazy creation: a layer whose input
+size is not given creates its parameters on the first call, from the input's last dimension.
+``param_shapes(in_size)`` tells every parameter's shape without creating anything, which is
+how ``Model.load`` checks a file against a layer that has not been called yet and then
+creates the parameters from the file's shapes.
 """
 from __future__ import annotations
 
@@ -18,22 +20,53 @@ from cygrad.variable import Variable
 from cygrad.checks import check_size
 from cygrad.random import RNGLike, rng_from
 
-__all__ = ["LayerBase", "RecurrentBase"]
+__all__ = ["LayerBase", "ParameterLayer", "RecurrentBase"]
 
 
-class LayerBase(ABC):
-    """Base of the built-in layers; subclasses define ``param_shapes`` and ``forward``.
+class ParameterLayer(ABC):
+    """A layer that holds its own parameters (``self._params``, empty for one without any)
+    and defines ``forward``: ``first``, calling the layer, ``params`` and ``cleargrads``
+    follow, so a subclass provides the Layer protocol.
+    """
+
+    def __init__(self) -> None:
+        self._params = Parameters()
+
+    @abstractmethod
+    def forward(self, *xs: Any) -> list[Variable]:
+        """Run the layer; every output in a list."""
+
+    def first(self, *xs: Any) -> Variable:
+        """The first output of ``forward``."""
+        return self.forward(*xs)[0]
+
+    def __call__(self, *xs: Any) -> Variable:
+        return self.first(*xs)
+
+    def params(self) -> Parameters:
+        """This layer's parameters (empty before the first call of a lazy layer)."""
+        return self._params
+
+    def cleargrads(self) -> None:
+        self._params.cleargrads()
+
+
+class LayerBase(ParameterLayer):
+    """Base of the lazy layers; subclasses define ``param_shapes`` and ``forward``.
 
     Weights (2-D parameters) start as N(0, 1) / sqrt(rows), drawn from the layer's generator
-    in the order ``param_shapes`` lists them; vectors (biases) start at zero.
+    in the order ``param_shapes`` lists them; vectors (biases) start at zero. A subclass
+    starting them otherwise overrides ``initial_value``.
     """
 
     #: The parameter whose dimension ``in_axis`` is the input size (``Model.load`` reads it).
     in_key: ClassVar[str]
     in_axis: ClassVar[int] = 0
+    #: What messages call the input size (a layer counting channels says ``in_channels``).
+    in_size_name: ClassVar[str] = "in_size"
 
     def __init__(self, in_size: int | None, rng: RNGLike, dtype: Any = None) -> None:
-        self._params = Parameters()
+        super().__init__()
         self._rng = rng_from(rng)
         # Without a dtype: float64, or a lazy layer's first float input's dtype, so float32
         # data trains a float32 model (no silent upcast).
@@ -56,19 +89,25 @@ class LayerBase(ABC):
     def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
         """Every parameter's name and shape for an input of ``in_size`` features, in order."""
 
+    def initial_value(self, name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """The starting value of the parameter ``name``: N(0, 1) / sqrt(rows) drawn from
+        ``rng`` for a 2-D weight, zeros otherwise."""
+        if len(shape) != 2:
+            return np.zeros(shape)
+        weight: np.ndarray = rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])
+        return weight
+
     def initialize(self, in_size: int) -> None:
         """Create the parameters for inputs of ``in_size`` features (once)."""
-        in_size = check_size(type(self).__name__, "in_size", in_size)
+        owner = type(self).__name__
+        in_size = check_size(owner, self.in_size_name, in_size)
         if self.initialized:
             raise ValueError(
-                f"{type(self).__name__}: already initialised with in_size {self.in_size}"
+                f"{owner}: already initialised with {self.in_size_name} {self.in_size}"
             )
         for name, shape in self.param_shapes(in_size).items():
-            if len(shape) == 2:
-                data = self._rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])
-            else:
-                data = np.zeros(shape)
-            self._params.add(name, Parameter(data.astype(self.dtype, copy=False), name=name))
+            value = self.initial_value(name, shape, self._rng).astype(self.dtype, copy=False)
+            self._params.add(name, Parameter(value, name=name))
         self.in_size = in_size
 
     def _ensure_initialized(self, x: Any) -> None:
@@ -88,33 +127,17 @@ class LayerBase(ABC):
             self.dtype = np.dtype(x.dtype)
         self.initialize(shape[-1])
 
-    @abstractmethod
-    def forward(self, *xs: Any) -> list[Variable]:
-        """Run the layer; every output in a list."""
-
-    def first(self, *xs: Any) -> Variable:
-        """The first output of ``forward``."""
-        return self.forward(*xs)[0]
-
-    def __call__(self, *xs: Any) -> Variable:
-        return self.first(*xs)
-
-    def params(self) -> Parameters:
-        """This layer's parameters (empty before the first call of a lazy layer)."""
-        return self._params
-
-    def cleargrads(self) -> None:
-        self._params.cleargrads()
-
 
 class RecurrentBase(LayerBase):
-    """What RNN and LSTM share: parameters ``Wx``, ``Wh``, ``b`` and a hidden state ``h``."""
+    """What RNN, LSTM and recurrent layers of plugins (GRU) share: parameters ``Wx``, ``Wh``,
+    ``b`` and a hidden state ``h``."""
 
     in_key = "Wx"
     h: Variable | None
 
-    def _preactivation(self, x: Any) -> Variable:
-        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero).
+    def _input_part(self, x: Any) -> Variable:
+        """``x @ Wx + b``, the parameters created by the first call; ValueError for a batch
+        that does not fit the state.
 
         Data passed as an ndarray (or list) stays a constant: no gradient is computed for it.
         """
@@ -123,12 +146,18 @@ class RecurrentBase(LayerBase):
         p = self._params
         a = F.linear(x, p["Wx"], p["b"])
         h = self.h
-        if h is None:
-            return a
-        if h.shape[:-1] != a.shape[:-1]:
+        if h is not None and h.shape[:-1] != a.shape[:-1]:
             raise ValueError(
                 f"{type(self).__name__}: an input batch of shape {np.shape(x)} does not fit "
                 f"the state of shape {h.shape}; call reset_state() to start a new sequence"
             )
+        return a
+
+    def _preactivation(self, x: Any) -> Variable:
+        """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero)."""
+        a = self._input_part(x)
+        h = self.h
+        if h is None:
+            return a
         # The recurrent product takes the input part as its bias: one node, not two.
-        return F.linear(h, p["Wh"], a)
+        return F.linear(h, self._params["Wh"], a)

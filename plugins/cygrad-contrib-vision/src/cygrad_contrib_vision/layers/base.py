@@ -1,23 +1,24 @@
-"""What the vision layers share: calling, parameters, and creation from the channel count.
+"""What the vision layers share: checking images, and creation from the channel count.
 
-``ChannelLayer`` creates its parameters for the input's channel count (axis 1 of (N, C) or
-(N, C, H, W) data) on the first call, unless given ``in_channels``. It provides what
-``Model.load`` asks of a lazy layer (``initialized``, ``in_key``, ``in_axis``,
-``param_shapes``, ``initialize``), so a fresh, uncalled model loads saved weights.
+``ChannelLayer`` is a ``cygrad.layers.LayerBase`` that creates its parameters for the
+input's channel count (axis 1 of (N, C) or (N, C, H, W) data) on the first call, unless
+given ``in_channels``; so it provides what ``Model.load`` asks of a lazy layer
+(``initialized``, ``in_key``, ``in_axis``, ``param_shapes``, ``initialize``), and a fresh,
+uncalled model loads saved weights. The layers without parameters are
+``cygrad.layers.ParameterLayer``s.
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from abc import abstractmethod
+from typing import Any
 
 import numpy as np
 
-from cygrad.layers import Parameter, Parameters
+from cygrad.layers import LayerBase
 from cygrad.variable import Variable
-from cygrad.checks import check_size
-from cygrad.random import RNGLike, rng_from
+from cygrad.random import RNGLike
 
-__all__ = ["ChannelLayer", "VisionLayer", "example_images", "images"]
+__all__ = ["ChannelLayer", "example_images", "images"]
 
 
 def images(owner: str, x: Any, ndims: tuple[int, ...] = (4,)) -> Any:
@@ -40,71 +41,27 @@ def example_images(input_shape: tuple[int, ...], rng: np.random.Generator) -> tu
     return (rng.standard_normal(shape),)
 
 
-class VisionLayer(ABC):
-    """A layer with one input and one output; subclasses define ``forward``."""
-
-    def __init__(self) -> None:
-        self._params = Parameters()
-
-    @abstractmethod
-    def forward(self, x: Any) -> list[Variable]:
-        """The layer's output, in a list."""
-
-    def first(self, x: Any) -> Variable:
-        return self.forward(x)[0]
-
-    def __call__(self, x: Any) -> Variable:
-        return self.first(x)
-
-    def params(self) -> Parameters:
-        return self._params
-
-    def cleargrads(self) -> None:
-        self._params.cleargrads()
-
-
-class ChannelLayer(VisionLayer):
+class ChannelLayer(LayerBase):
     """A layer whose parameters depend on the number of input channels.
 
     Subclasses set ``in_key`` and ``in_axis`` (where that count sits in a parameter's
-    shape) and define ``param_shapes(channels)`` and ``initial_value(name, shape, rng)``.
-    Parameters take the dtype of the first float input (float64 otherwise).
+    shape) and define ``param_shapes(channels)``, ``initial_value(name, shape, rng)`` and
+    ``forward``. Parameters take the dtype of the first float input (float64 otherwise).
     """
 
-    in_key: ClassVar[str]
-    in_axis: ClassVar[int]
+    in_size_name = "in_channels"
 
     def __init__(self, in_channels: int | None, rng: RNGLike) -> None:
-        super().__init__()
-        self._rng = rng_from(rng)
-        self.dtype = np.dtype(np.float64)
-        self.in_channels: int | None = None
-        if in_channels is not None:
-            self.initialize(in_channels)
+        super().__init__(in_channels, rng)
 
     @property
-    def initialized(self) -> bool:
-        """Whether the parameters exist (False until the first call without ``in_channels``)."""
-        return self.in_channels is not None
-
-    @abstractmethod
-    def param_shapes(self, in_size: int) -> dict[str, tuple[int, ...]]:
-        """Every parameter's name and shape for ``in_size`` input channels, in order."""
+    def in_channels(self) -> int | None:
+        """The input's channel count (None until the first call without ``in_channels``)."""
+        return self.in_size
 
     @abstractmethod
     def initial_value(self, name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         """The starting value of the parameter ``name``."""
-
-    def initialize(self, in_size: int) -> None:
-        """Create the parameters for inputs of ``in_size`` channels (once)."""
-        owner = type(self).__name__
-        in_size = check_size(owner, "in_channels", in_size)
-        if self.initialized:
-            raise ValueError(f"{owner}: already initialised with {self.in_channels} channels")
-        for name, shape in self.param_shapes(in_size).items():
-            value = self.initial_value(name, shape, self._rng).astype(self.dtype, copy=False)
-            self._params.add(name, Parameter(value, name=name))
-        self.in_channels = in_size
 
     def checked(self, x: Any, ndims: tuple[int, ...]) -> Any:
         """``x`` checked (see ``images``), the parameters created from it on the first call."""

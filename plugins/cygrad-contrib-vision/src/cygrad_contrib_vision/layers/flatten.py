@@ -5,15 +5,15 @@ import math
 from typing import Any
 
 import cygrad.functions as F
+from cygrad.layers import ParameterLayer
 from cygrad.variable import Variable
 
 from cygrad_contrib_vision.functions.window import operand
-from cygrad_contrib_vision.layers.base import VisionLayer
 
 __all__ = ["Flatten"]
 
 
-class Flatten(VisionLayer):
+class Flatten(ParameterLayer):
     """(N, d1, d2, ...) -> (N, d1 * d2 * ...): axis 0 is kept, the others joined."""
 
     #: The arguments the registry-wide conformance check builds this layer with.

@@ -5,16 +5,17 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
+from cygrad.layers import ParameterLayer
 from cygrad.variable import Variable
 
 from cygrad_contrib_vision.functions import avg_pool2d, max_pool2d
 from cygrad_contrib_vision.functions.window import Pair, pair
-from cygrad_contrib_vision.layers.base import VisionLayer, example_images, images
+from cygrad_contrib_vision.layers.base import example_images, images
 
 __all__ = ["AvgPool2d", "MaxPool2d"]
 
 
-class Pool2d(VisionLayer):
+class Pool2d(ParameterLayer):
     """A pooling function as a layer; sizes are checked when the layer is built."""
 
     function: ClassVar[Callable[..., Variable]]

@@ -1,11 +1,10 @@
-"""A pseudo-terminal for the tests of what the commands show in a terminal."""
+"""A pseudo-terminal for the tests of what commands show in a terminal (progress bars), shared
+by the tests of cygrad's demos and of the plugins'."""
 import errno
 import os
 import pty
 import re
 import subprocess
-
-import pytest
 
 
 def screen(raw: str) -> list[str]:
@@ -27,8 +26,10 @@ def screen(raw: str) -> list[str]:
     return lines + ["".join(line)] if line else lines
 
 
-def run_in_terminal(argv, cwd) -> str:
-    """Run ``argv`` with stdout and stderr on a pseudo-terminal; everything it wrote there."""
+def run_in_terminal(argv, cwd, timeout=60) -> str:
+    """Run ``argv`` with stdout and stderr on a pseudo-terminal; everything it wrote there.
+
+    The command must exit with status 0 within ``timeout`` seconds."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower,
                             stderr=follower)
@@ -44,16 +45,11 @@ def run_in_terminal(argv, cwd) -> str:
             break
         chunks.append(chunk)
     os.close(leader)
-    assert proc.wait(timeout=60) == 0
+    assert proc.wait(timeout=timeout) == 0
     return b"".join(chunks).decode()
 
 
-@pytest.fixture
-def terminal():
-    """``terminal(argv, cwd)`` runs a command on a terminal: what it wrote, and the screen."""
-
-    def run(argv, cwd):
-        raw = run_in_terminal(argv, cwd)
-        return raw, screen(raw)
-
-    return run
+def terminal(argv, cwd, timeout=60) -> tuple[str, list[str]]:
+    """Run ``argv`` on a terminal (see ``run_in_terminal``): what it wrote, and the screen."""
+    raw = run_in_terminal(argv, cwd, timeout)
+    return raw, screen(raw)

@@ -1,0 +1,74 @@
+"""Saving a demo's plot as a PNG when matplotlib is installed, and saying how to get it when not.
+
+matplotlib is optional everywhere in cygrad (the ``plot`` extras), so the demos of the
+``cygrad`` command and of plugins draw through ``write_figure``: the same non-interactive
+backend, file format and messages, and no figure left open::
+
+    def draw(fig):
+        ax = fig.subplots()
+        ax.plot(losses)
+
+    write_figure(out / "loss.png", draw, plot_extra="my-plugin[plot]")
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["write_figure"]
+
+
+def write_figure(
+    path: Path,
+    draw: Callable[[Figure], None],
+    *,
+    plot_extra: str,
+    figsize: tuple[float, float] = (8, 4),
+) -> bool:
+    """Draw a figure of ``figsize`` inches with ``draw(fig)`` and save it as the PNG ``path``;
+    whether it was written.
+
+    Prints ``wrote PATH`` on stdout; without matplotlib nothing is drawn or written, and the
+    line printed names the commands that install it: ``pip install matplotlib``, or
+    ``pip install 'PLOT_EXTRA'`` (the distribution with its plot extra, ``cygrad[plot]``).
+    """
+    if not callable(draw):
+        raise TypeError(f"write_figure: draw must be callable, got {type(draw).__name__}")
+    if not isinstance(plot_extra, str) or not plot_extra:
+        raise TypeError(
+            f"write_figure: plot_extra must be a requirement such as 'cygrad[plot]', "
+            f"got {plot_extra!r}"
+        )
+    if not (
+        isinstance(figsize, (tuple, list))
+        and len(figsize) == 2
+        and all(isinstance(v, (int, float)) and 0 < v < math.inf for v in figsize)
+    ):
+        raise ValueError(
+            f"write_figure: figsize must be (width, height) in inches, both above 0, "
+            f"got {figsize!r}"
+        )
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no window, and no display needed
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(
+            "matplotlib is not installed, so no plot was drawn; to get it: pip install "
+            f"matplotlib  (or install it as the plot extra: pip install '{plot_extra}')"
+        )
+        return False
+    fig = plt.figure(figsize=figsize)
+    try:
+        draw(fig)
+        fig.tight_layout()
+        fig.savefig(path, dpi=100)
+    finally:
+        plt.close(fig)
+    print(f"wrote {path}")
+    return True

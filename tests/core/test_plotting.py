@@ -1,0 +1,70 @@
+"""cygrad.plotting.write_figure: the demos' PNG, or a line saying how to get matplotlib."""
+import sys
+
+import pytest
+
+from cygrad.plotting import write_figure
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def draw_line(fig):
+    fig.subplots().plot([0, 1, 2], [1, 0, 1])
+
+
+def test_the_figure_drawn_is_saved_as_a_png_and_closed(tmp_path, capsys):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    sizes = []
+
+    def draw(fig):
+        sizes.append(tuple(fig.get_size_inches()))
+        draw_line(fig)
+
+    path = tmp_path / "line.png"
+    assert write_figure(path, draw, plot_extra="cygrad[plot]", figsize=(3, 2)) is True
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    assert sizes == [(3.0, 2.0)]
+    assert capsys.readouterr().out == f"wrote {path}\n"
+    assert plt.get_fignums() == []
+
+
+def test_a_draw_that_fails_leaves_no_figure_open_and_no_file(tmp_path, capsys):
+    plt = pytest.importorskip("matplotlib.pyplot")
+
+    def draw(fig):
+        raise RuntimeError("no data")
+
+    with pytest.raises(RuntimeError, match="no data"):
+        write_figure(tmp_path / "x.png", draw, plot_extra="cygrad[plot]")
+    assert plt.get_fignums() == [] and not (tmp_path / "x.png").exists()
+    assert capsys.readouterr().out == ""
+
+
+def test_without_matplotlib_nothing_is_drawn_and_the_install_commands_are_printed(
+    tmp_path, capsys, monkeypatch
+):
+    # A None entry in sys.modules makes ``import matplotlib`` raise ImportError.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    drawn = []
+    assert write_figure(tmp_path / "x.png", drawn.append, plot_extra="my-plugin[plot]") is False
+    assert drawn == [] and not (tmp_path / "x.png").exists()
+    assert capsys.readouterr().out == (
+        "matplotlib is not installed, so no plot was drawn; to get it: pip install matplotlib  "
+        "(or install it as the plot extra: pip install 'my-plugin[plot]')\n"
+    )
+
+
+@pytest.mark.parametrize("draw, options, error, message", [
+    ("plot", {}, TypeError, "write_figure: draw must be callable, got str"),
+    (draw_line, {"plot_extra": ""}, TypeError, "write_figure: plot_extra must be a requirement"),
+    (draw_line, {"plot_extra": None}, TypeError, "got None"),
+    (draw_line, {"figsize": (0, 4)}, ValueError, r"figsize must be .* got \(0, 4\)"),
+    (draw_line, {"figsize": (8,)}, ValueError, r"got \(8,\)"),
+    (draw_line, {"figsize": 8}, ValueError, "got 8"),
+])
+def test_bad_arguments_are_refused_before_anything_is_printed_or_written(
+    tmp_path, capsys, draw, options, error, message
+):
+    with pytest.raises(error, match=message):
+        write_figure(tmp_path / "x.png", draw, **{"plot_extra": "cygrad[plot]", **options})
+    assert capsys.readouterr().out == "" and not (tmp_path / "x.png").exists()
