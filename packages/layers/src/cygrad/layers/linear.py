@@ -44,8 +44,8 @@ class Linear(LayerBase):
             shapes["b"] = (self.out_size,)
         return shapes
 
-    def first(self, x: Any) -> Variable:
-        """``x @ W + b`` for ``x`` of shape (..., in).
+    def forward(self, x: Any) -> list[Variable]:
+        """``[x @ W + b]`` for ``x`` of shape (..., in).
 
         Pass data as an ndarray (or list): it stays a constant and no gradient is computed for
         it, which for a batch of inputs saves a matrix product as large as the forward one.
@@ -54,11 +54,7 @@ class Linear(LayerBase):
         if self.in_size is None:
             self._ensure_initialized(x)
         p = self._params
-        return F.linear(x, p["W"], None if self.nobias else p["b"])
-
-    def forward(self, x: Any) -> list[Variable]:
-        """``[x @ W + b]``, as ``first`` computes it."""
-        return [self.first(x)]
+        return [F.linear(x, p["W"], None if self.nobias else p["b"])]
 
     def __repr__(self) -> str:
         return f"Linear(in_size={self.in_size}, out_size={self.out_size}, nobias={self.nobias})"

@@ -40,15 +40,11 @@ class LSTM(RecurrentBase):
         self.h = None
         self.c = None
 
-    def first(self, x: Any) -> Variable:
-        """``h'`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
+    def forward(self, x: Any) -> list[Variable]:
+        """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
         h, self.c = lstm_cell(self._preactivation(x), self.c)
         self.h = h
-        return h
-
-    def forward(self, x: Any) -> list[Variable]:
-        """``[h']``, as ``first`` computes it."""
-        return [self.first(x)]
+        return [h]
 
     def __repr__(self) -> str:
         return f"LSTM(in_size={self.in_size}, hidden_size={self.hidden_size})"

@@ -35,14 +35,10 @@ class RNN(RecurrentBase):
         """Start the next sequence from a zero state."""
         self.h = None
 
-    def first(self, x: Any) -> Variable:
-        """``h'`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        h = self.h = F.tanh(self._preactivation(x))
-        return h
-
     def forward(self, x: Any) -> list[Variable]:
-        """``[h']``, as ``first`` computes it."""
-        return [self.first(x)]
+        """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
+        self.h = F.tanh(self._preactivation(x))
+        return [self.h]
 
     def __repr__(self) -> str:
         return f"RNN(in_size={self.in_size}, hidden_size={self.hidden_size})"
