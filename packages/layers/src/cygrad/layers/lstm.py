@@ -42,8 +42,8 @@ class LSTM(RecurrentBase):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        h, self.c = lstm_cell(self._preactivation(x), self.c)
-        self.h = h
+        h, c = lstm_cell(self._preactivation(x), self.c)
+        self.h, self.c = h, c
         return [h]
 
     def __repr__(self) -> str:

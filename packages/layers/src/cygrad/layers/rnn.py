@@ -37,7 +37,8 @@ class RNN(RecurrentBase):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        self.h = F.tanh(self._preactivation(x))
+        a = self._preactivation(x)
+        self.h = F.tanh(a)
         return [self.h]
 
     def __repr__(self) -> str:
