@@ -90,8 +90,9 @@ class LayerBase(ParameterLayer):
         """Every parameter's name and shape for an input of ``in_size`` features, in order."""
 
     def initial_value(self, name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-        """The starting value of the parameter ``name``: N(0, 1) / sqrt(rows) drawn from
-        ``rng`` for a 2-D weight, zeros otherwise."""
+        """The starting value of the parameter ``name``, an ndarray of ``shape`` (cast to the
+        layer's dtype): N(0, 1) / sqrt(rows) drawn from ``rng`` for a 2-D weight, zeros
+        otherwise."""
         if len(shape) != 2:
             return np.zeros(shape)
         weight: np.ndarray = rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])
