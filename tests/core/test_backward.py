@@ -608,3 +608,15 @@ def test_a_gradient_passed_through_is_copied_when_anything_else_holds_it(shape):
     f(x - 3.0).sum().backward()
     assert not np.shares_memory(x.grad.data, f.kept)
     np.testing.assert_array_equal(x.grad.data, np.full(shape, 2.0))
+
+
+def test_a_gradient_from_an_earlier_pass_is_replaced_even_when_nothing_else_holds_it():
+    # Only a weak reference sees it: a pass never writes a gradient it did not make itself,
+    # whatever the reference counts say.
+    x = Variable(np.array([1.0, 2.0]))
+    (x * 3).sum().backward()
+    before = weakref.ref(x.grad)
+    held = weakref.ref(x.grad.data)
+    (x * 3).sum().backward()
+    assert before() is None and held() is None
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])

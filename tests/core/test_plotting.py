@@ -28,6 +28,22 @@ def test_the_figure_drawn_is_saved_as_a_png_and_closed(tmp_path, capsys):
     assert plt.get_fignums() == []
 
 
+def test_the_callers_pyplot_backend_and_open_figures_are_left_alone(tmp_path, capsys):
+    # Choosing pyplot's backend closes every open figure: write_figure must not.
+    matplotlib = pytest.importorskip("matplotlib")
+    plt = pytest.importorskip("matplotlib.pyplot")
+    backend = matplotlib.get_backend()
+    plt.switch_backend("svg")
+    try:
+        mine = plt.figure()
+        assert write_figure(tmp_path / "line.png", draw_line, plot_extra="cygrad[plot]") is True
+        assert plt.get_fignums() == [mine.number]
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        plt.close("all")
+        plt.switch_backend(backend)
+
+
 def test_a_draw_that_fails_leaves_no_figure_open_and_no_file(tmp_path, capsys):
     plt = pytest.importorskip("matplotlib.pyplot")
 

@@ -88,3 +88,27 @@ def test_messages_call_the_input_size_by_the_layers_name_for_it():
         Scaled(in_size=0)
     with pytest.raises(ValueError, match="Scaled: already initialised with features 2"):
         Scaled(in_size=2).initialize(3)
+
+
+class Misshapen(Scaled):
+    """``initial_value`` gets ``scale`` (the second parameter) wrong: ``bad`` says how."""
+
+    bad = None
+
+    def initial_value(self, name, shape, rng):
+        return self.bad if name == "scale" else super().initial_value(name, shape, rng)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (np.zeros((3, 1)), ValueError, r"Misshapen.initial_value: 'scale' has shape \(3, 1\), expected \(3,\)"),
+    ([3.0, 3.0, 3.0], TypeError, "Misshapen.initial_value: 'scale' must be an ndarray, got list"),
+])
+def test_a_wrong_initial_value_is_an_error_that_leaves_the_layer_uninitialised(bad, error, message):
+    layer = Misshapen()
+    layer.bad = bad
+    with pytest.raises(error, match=message):
+        layer.initialize(3)
+    assert not layer.initialized and list(layer.params()) == []
+    layer.bad = np.full(3, 3.0)  # corrected, the same layer initialises
+    layer.initialize(3)
+    assert list(layer.params()) == ["w", "scale"]

@@ -57,6 +57,26 @@ def test_gru_gradients_flow_through_the_state():
     assert np.abs(gru.params()["Wh"].grad.data).sum() > 0
 
 
+def test_gru_keeps_array_data_a_constant_like_rnn_and_lstm():
+    # Its Variable form gets a gradient; an array, like RecurrentBase's other layers' data,
+    # none (nothing could read it).
+    from cygrad.variable._core import wants_grad
+
+    x = np.random.default_rng(1).standard_normal((2, 3))
+    layer = GRU(4, rng=0)
+    layer(x)
+    y = layer(x)  # the second step: Wx's product feeds both gates and the state's
+    seen, stack, data = set(), [y], []
+    while stack:
+        v = stack.pop()
+        if v.creator is not None and id(v.creator) not in seen:
+            seen.add(id(v.creator))
+            stack.extend(v.creator.inputs)
+        if v.data is x:
+            data.append(v)
+    assert data and not any(wants_grad(v) for v in data)
+
+
 def test_gru_checks_its_size():
     with pytest.raises(TypeError, match="GRU: hidden_size must be an int, got float"):
         GRU(2.5)

@@ -312,6 +312,8 @@ def test_a_session_that_cannot_start_is_reported_not_raised():
     (dict(variants={}), "a NumPy baseline needs cygrad and no variants"),
     (dict(baseline="numpy"), "a NumPy baseline needs cygrad and no variants"),
     (dict(targets={"thrice": 1.0}), "targets for no variant: ['thrice']"),
+    (dict(variants={"alone": _sleeper(0.0)}, targets={}),
+     "a variant is named 'alone', as the baseline is"),
 ])
 def test_a_workload_refuses_a_baseline_without_what_it_needs(fields, message):
     with pytest.raises(ValueError, match=re.escape(message)):

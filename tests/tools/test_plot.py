@@ -72,3 +72,14 @@ def test_the_script_writes_a_png_and_prints_the_table(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == markdown_table(payload)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_file_without_a_timed_workload_is_refused_with_a_message(tmp_path):
+    timings = tmp_path / "bench.json"
+    timings.write_text(json.dumps({"workloads": PAYLOAD["workloads"][1:3]}))  # skipped, failed
+    png = tmp_path / "plot.png"
+    proc = subprocess.run([sys.executable, str(PLOT), str(timings), str(png)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "no workload passed its checks, so there is nothing to plot" in proc.stderr
+    assert "Traceback" not in proc.stderr and not png.exists()

@@ -1,9 +1,10 @@
 """Run a workload's implementations interleaved in one process and summarise the timings.
 
 Every implementation first runs once untimed; its results are checked against the reference
-(hand-written NumPy, or the baseline a workload names) and against docs/benchmarks.md's values. Only then are the implementations timed in
-rounds (numpy, cygrad[, torch], numpy, cygrad, ...), each timed run again checked, so a
-ratio is never reported for a computation that went wrong. Shared machines drift over
+(hand-written NumPy, or the baseline a workload names) and against docs/benchmarks.md's
+values. Only then are the implementations timed in rounds (numpy, cygrad[, torch], numpy,
+cygrad, ...), each timed run again checked, so a ratio is never reported for a computation
+that went wrong. Shared machines drift over
 seconds; interleaving makes the drift hit every implementation alike, and the medians and
 per-round ratios show how much it moved.
 """

@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("png", type=Path, help="the plot to write")
     args = parser.parse_args(argv)
     payload = json.loads(args.timings.read_text())
+    if not timed(payload) and not own_baselines(payload):
+        parser.error(f"{args.timings}: no workload passed its checks, so there is nothing to plot")
     draw(payload, args.png)
     print(markdown_table(payload))
     return 0

@@ -74,6 +74,10 @@ class Workload:
                 f"baseline variants and no cygrad (baseline {self.baseline!r}, cygrad "
                 f"{'set' if self.cygrad else 'None'}, variants {list(self.variants)})"
             )
+        if self.baseline in self.variants:  # the two would share one entry of implementations()
+            raise ValueError(
+                f"Workload {self.id}: a variant is named {self.baseline!r}, as the baseline is"
+            )
         if unknown := set(self.targets) - set(self.variants):
             raise ValueError(f"Workload {self.id}: targets for no variant: {sorted(unknown)}")
 

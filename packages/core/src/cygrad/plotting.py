@@ -1,8 +1,9 @@
 """Saving a demo's plot as a PNG when matplotlib is installed, and saying how to get it when not.
 
 matplotlib is optional everywhere in cygrad (the ``plot`` extras), so the demos of the
-``cygrad`` command and of plugins draw through ``write_figure``: the same non-interactive
-backend, file format and messages, and no figure left open::
+``cygrad`` command and of plugins draw through ``write_figure``: the same file format and
+messages, drawn on a ``Figure`` of its own, outside pyplot, so a caller's own figures and
+backend are left alone::
 
     def draw(fig):
         ax = fig.subplots()
@@ -53,22 +54,18 @@ def write_figure(
             f"got {figsize!r}"
         )
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # files only: no window, and no display needed
-        import matplotlib.pyplot as plt
+        import matplotlib  # noqa: F401  (what is missing when the plot extra is not installed)
+        # Not pyplot: choosing its backend would close every figure the caller has open.
+        from matplotlib.figure import Figure
     except ImportError:
         print(
             "matplotlib is not installed, so no plot was drawn; to get it: pip install "
             f"matplotlib  (or install it as the plot extra: pip install '{plot_extra}')"
         )
         return False
-    fig = plt.figure(figsize=figsize)
-    try:
-        draw(fig)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100)
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=figsize)  # saved by its own Agg canvas: no window, no display
+    draw(fig)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
     print(f"wrote {path}")
     return True

@@ -6,7 +6,7 @@ from typing import Any
 import cygrad.functions as F
 from cygrad.checks import check_size
 from cygrad.layers.base import RecurrentBase
-from cygrad.variable import Variable, as_variable
+from cygrad.variable import Variable
 from cygrad.random import RNGLike
 
 __all__ = ["GRU"]
@@ -43,7 +43,7 @@ class GRU(RecurrentBase):
 
     def forward(self, x: Any) -> list[Variable]:
         """``[h']`` for ``x`` of shape (N, in); ``h'`` has shape (N, H) and becomes the state."""
-        a = self._input_part(as_variable(x))
+        a = self._input_part(x)
         H = self.hidden_size
         if self.h is None:
             z = F.sigmoid(a[..., :H])

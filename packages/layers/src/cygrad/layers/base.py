@@ -90,8 +90,9 @@ class LayerBase(ParameterLayer):
         """Every parameter's name and shape for an input of ``in_size`` features, in order."""
 
     def initial_value(self, name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-        """The starting value of the parameter ``name``: N(0, 1) / sqrt(rows) drawn from
-        ``rng`` for a 2-D weight, zeros otherwise."""
+        """The starting value of the parameter ``name``, an ndarray of ``shape`` (cast to the
+        layer's dtype): N(0, 1) / sqrt(rows) drawn from ``rng`` for a 2-D weight, zeros
+        otherwise."""
         if len(shape) != 2:
             return np.zeros(shape)
         weight: np.ndarray = rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])
@@ -105,10 +106,26 @@ class LayerBase(ParameterLayer):
             raise ValueError(
                 f"{owner}: already initialised with {self.in_size_name} {self.in_size}"
             )
-        for name, shape in self.param_shapes(in_size).items():
-            value = self.initial_value(name, shape, self._rng).astype(self.dtype, copy=False)
-            self._params.add(name, Parameter(value, name=name))
+        # Every value is made and checked before any is added: a failure leaves the layer
+        # without parameters, as it was, so a corrected call can initialise it.
+        params = [(name, self._initial_parameter(owner, name, tuple(shape)))
+                  for name, shape in self.param_shapes(in_size).items()]
+        for name, p in params:
+            self._params.add(name, p)
         self.in_size = in_size
+
+    def _initial_parameter(self, owner: str, name: str, shape: tuple[int, ...]) -> Parameter:
+        """The parameter ``name`` from ``initial_value``, checked to be an array of ``shape``."""
+        value = self.initial_value(name, shape, self._rng)
+        if not isinstance(value, np.ndarray):
+            raise TypeError(
+                f"{owner}.initial_value: {name!r} must be an ndarray, got {type(value).__name__}"
+            )
+        if value.shape != shape:
+            raise ValueError(
+                f"{owner}.initial_value: {name!r} has shape {value.shape}, expected {shape}"
+            )
+        return Parameter(value.astype(self.dtype, copy=False), name=name)
 
     def _ensure_initialized(self, x: Any) -> None:
         """Create the parameters from the first input's last dimension."""
