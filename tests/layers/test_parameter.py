@@ -77,3 +77,20 @@ def test_items_and_values_walk_the_entries_without_looking_each_up(monkeypatch):
     monkeypatch.setattr(Parameters, "__getitem__", lambda self, name: pytest.fail("looked up"))
     assert list(ps.items()) == expected
     assert list(ps.values()) == [p for _, p in expected]
+
+
+def test_version_counts_every_add_and_delete_and_nothing_else():
+    ps = Parameters()
+    assert ps.version == 0
+    ps.add("W", Parameter(np.zeros(2)))
+    ps.add("b", Parameter(np.zeros(1)))
+    assert ps.version == 2
+    ps.delete("b")
+    assert ps.version == 3
+    with pytest.raises(ValueError):
+        ps.add("W", Parameter(np.ones(2)))  # refused: nothing changed
+    with pytest.raises(KeyError):
+        ps.delete("b")
+    ps.cleargrads()
+    ps["W"].data = np.ones(2)  # a parameter's value is not the listing's business
+    assert ps.version == 3

@@ -4,12 +4,19 @@ pluggy's ``load_setuptools_entrypoints`` stops at the first plugin that fails to
 silently skips an entry point whose name another distribution already used; here every entry
 point is listed, each distribution once (the copy that ``import`` would see), so the registry
 can load and report each of them on its own.
+
+``importlib.metadata`` is imported when the entry points are first looked for, not with this
+module: it costs a few MiB of memory (email, zipfile, csv...), which a program that never
+looks a name up in the registry should not pay.
 """
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ def canonical(name: str) -> str:
 
 def find_entry_points(group: str) -> list[Found]:
     """Every entry point in ``group``, sorted by distribution and name."""
+    import importlib.metadata
+
     found: list[Found] = []
     seen: set[str] = set()
     # distributions() walks sys.path in order, so the first copy of a distribution is the one

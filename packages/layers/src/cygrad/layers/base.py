@@ -162,17 +162,19 @@ class RecurrentBase(LayerBase):
             self._ensure_initialized(x)
         p = self._params
         a = F.linear(x, p["Wx"], p["b"])
-        if self.h is not None and self.h.shape[:-1] != a.shape[:-1]:
+        h = self.h
+        if h is not None and h.shape[:-1] != a.shape[:-1]:
             raise ValueError(
                 f"{type(self).__name__}: an input batch of shape {np.shape(x)} does not fit "
-                f"the state of shape {self.h.shape}; call reset_state() to start a new sequence"
+                f"the state of shape {h.shape}; call reset_state() to start a new sequence"
             )
         return a
 
     def _preactivation(self, x: Any) -> Variable:
         """``x @ Wx + b``, plus ``h @ Wh`` once there is a state (it starts at zero)."""
         a = self._input_part(x)
-        if self.h is not None:
-            # The recurrent product takes the input part as its bias: one node, not two.
-            a = F.linear(self.h, self._params["Wh"], a)
-        return a
+        h = self.h
+        if h is None:
+            return a
+        # The recurrent product takes the input part as its bias: one node, not two.
+        return F.linear(h, self._params["Wh"], a)

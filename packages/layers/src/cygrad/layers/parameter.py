@@ -17,10 +17,19 @@ class Parameters(Mapping[str, Parameter]):
 
     Iteration follows insertion order, so a model lists its parameters layer by layer and in
     the same order on every run (optimizer state and saved files rely on that).
+
+    ``version`` counts the changes (every ``add`` and ``delete``): a listing built from this
+    one, such as ``Model.params()``'s, stays valid as long as the version it saw is current.
     """
 
     def __init__(self) -> None:
         self._items: dict[str, Parameter] = {}
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        """How many times ``add`` and ``delete`` have changed this mapping."""
+        return self._version
 
     def add(self, name: str, p: Parameter) -> None:
         """Add ``p`` under ``name``; a name already present is an error, never a silent swap."""
@@ -33,12 +42,14 @@ class Parameters(Mapping[str, Parameter]):
         if name in self._items:
             raise ValueError(f"Parameters.add: a parameter named {name!r} already exists")
         self._items[name] = p
+        self._version += 1
 
     def delete(self, name: str) -> None:
         """Remove the parameter called ``name`` (KeyError when there is none)."""
         if name not in self._items:
             raise KeyError(f"Parameters.delete: no parameter named {name!r}")
         del self._items[name]
+        self._version += 1
 
     def params(self) -> list[Parameter]:
         """The parameters in insertion order."""

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
 
 from cygrad.layers import Layer, Parameter, Parameters
-from cygrad.models import file_formats
-from cygrad.models.atomic_write import atomic_write
 from cygrad.models.loading import NameMap, check_load_options, entries_from_mapping, load_entries
 from cygrad.protocols import awaiting_parameters
 from cygrad.variable import Variable
@@ -28,6 +26,13 @@ class Model:
     (``"0.W"``, ``"0.b"``, ``"1.W"``, ...), layer by layer. ``forward(x)`` (and ``model(x)``)
     passes ``x`` through every layer in order; MLP and LSTM define their own.
     """
+
+    # params()'s last listing, what it was built from, and the key and version it is valid
+    # for (class defaults, so a subclass that skips __init__ still works).
+    _listing: Parameters | None = None
+    _listing_sources: Sequence[Mapping[str, Variable]] = ()
+    _listing_key: tuple[int, ...] | None = None
+    _listing_version = 0
 
     def __init__(self, layers: Iterable[Layer] | None = None) -> None:
         if layers is None:
@@ -58,11 +63,37 @@ class Model:
 
         A parameter reached more than once (the same layer at two positions) is listed once,
         under its first key, so an optimizer steps it once and files hold it once.
+
+        The listing is built once and returned again for as long as it is current: while
+        the layer at each position of ``layers`` returns from ``params()`` the same
+        ``Parameters`` object as before, unchanged since (its ``version``), and nobody has
+        added to or deleted from the listing itself. Otherwise (a layer added or replaced, a
+        lazy layer creating its parameters, a parameter deleted and added again, a layer
+        whose ``params()`` builds a new mapping every time) it is built again. An optimizer
+        asks for the listing every step; this spares rebuilding the same one each time.
         """
+        listings = [layer.params() for layer in self.layers]
+        key = _listing_key(listings)
+        cached = self._listing
+        if (
+            key is None
+            or cached is None
+            or key != self._listing_key
+            or cached.version != self._listing_version
+        ):
+            cached = self._merged(listings)
+            # The listings are kept with their key, so the ids in it stay theirs.
+            self._listing, self._listing_sources = cached, listings
+            self._listing_key, self._listing_version = key, cached.version
+        return cached
+
+    @staticmethod
+    def _merged(listings: list[Mapping[str, Variable]]) -> Parameters:
+        """The layers' listings merged under index-prefixed keys, each parameter once."""
         out = Parameters()
         seen: set[int] = set()
-        for i, layer in enumerate(self.layers):
-            for name, p in layer.params().items():
+        for i, listing in enumerate(listings):
+            for name, p in listing.items():
                 if id(p) not in seen:
                     seen.add(id(p))
                     # The Layer protocol promises Variables; add refuses any but Parameters.
@@ -100,6 +131,11 @@ class Model:
         only when complete, so a failed save never damages an existing file (see
         ``atomic_write``). Saving through a symbolic link writes the link's target.
         """
+        # The file machinery (zipfile, tempfile, sockets for the host name...) is imported on
+        # the first save or load: about 2 MiB that a model which only trains never needs.
+        from cygrad.models import file_formats
+        from cygrad.models.atomic_write import atomic_write
+
         path = _check_path("Model.save", path)
         fmt = file_formats.for_path("Model.save", path)
         arrays = self._arrays("Model.save")
@@ -127,6 +163,8 @@ class Model:
         the input size), ``param_shapes(in_size)`` and ``initialize(in_size)``, as every
         ``LayerBase`` does.
         """
+        from cygrad.models import file_formats  # on first use, as in save
+
         path = _check_path("Model.load", path)
         who = f"Model.load({path!r})"
         check_load_options(who, map_names, allow_nonfinite)
@@ -187,6 +225,18 @@ class Model:
     def __repr__(self) -> str:
         body = "".join(f"\n  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
         return f"{type(self).__name__}({body}\n)" if body else f"{type(self).__name__}()"
+
+
+def _listing_key(listings: list[Mapping[str, Variable]]) -> tuple[int, ...] | None:
+    """Which listings, by identity, at which version; None when one of them is not a
+    ``Parameters`` (a plain mapping, or a subclass that might change it another way, can
+    change unseen, so a listing built from it is never reused)."""
+    key: list[int] = []
+    for listing in listings:
+        if type(listing) is not Parameters:
+            return None
+        key += (id(listing), listing.version)
+    return tuple(key)
 
 
 def _check_path(who: str, path: Any) -> str:

@@ -41,31 +41,62 @@ def named_params(where: str, source: object) -> list[tuple[str, Variable]]:
     ``where`` (``"Adam.update"``) starts every error message. A form that is none of the
     three, a name that is not a str and an entry that is not a Variable raise TypeError.
     """
+    return checked_pairs(where, listing_of(where, source))
+
+
+Listing = Union[Mapping[object, object], list[object]]
+"""What ``listing_of`` returns: a mapping as it is, or the entries of an iterable in a list."""
+
+
+def listing_of(where: str, source: object) -> Listing:
+    """What lists ``source``'s parameters: ``source.params()`` for a model, else ``source``
+    itself (an iterable read into a list, so a generator is read once); a TypeError when it
+    is none of the three forms. The entries are not checked yet (``checked_pairs``)."""
     params = getattr(source, "params", None)
-    if isinstance(source, Mapping) or not callable(params):
-        pairs = _pairs(source)
-        if pairs is None:
+    if not callable(params) or isinstance(source, Mapping):
+        listing = _as_listing(source)
+        if listing is None:
             raise TypeError(
                 f"{where}: expected a model (an object with params()), {_LISTINGS}, "
                 f"got {_describe(source)}"
             )
-    else:
-        listing = params()
-        pairs = _pairs(listing)
-        if pairs is None:
-            raise TypeError(
-                f"{where}: {type(source).__name__}.params() returned {_describe(listing)}, "
-                f"expected {_LISTINGS}"
-            )
-    return _once_each(where, pairs)
+        return listing
+    returned = params()
+    listing = _as_listing(returned)
+    if listing is None:
+        raise TypeError(
+            f"{where}: {type(source).__name__}.params() returned {_describe(returned)}, "
+            f"expected {_LISTINGS}"
+        )
+    return listing
 
 
-def _pairs(listing: object) -> Iterable[tuple[object, object]] | None:
-    """``(name, entry)`` pairs of a mapping or an iterable (named by position); else None."""
-    if isinstance(listing, Mapping):
-        return listing.items()
-    if isinstance(listing, Iterable) and not isinstance(listing, _NOT_LISTINGS):
-        return [(str(i), p) for i, p in enumerate(listing)]
+def checked_pairs(where: str, listing: Listing) -> list[tuple[str, Variable]]:
+    """The ``(name, parameter)`` pairs of what ``listing_of`` returned (a list's entries named
+    by position), each parameter object once; a TypeError for a name that is not a str or an
+    entry that is not a Variable."""
+    if isinstance(listing, list):
+        return _once_each(where, [(str(i), p) for i, p in enumerate(listing)])
+    return _once_each(where, listing.items())
+
+
+def listing_version(listing: Listing) -> int | None:
+    """The change count of a listing that keeps one, else None.
+
+    ``cygrad.layers.Parameters`` counts every ``add`` and ``delete`` in an int ``version``:
+    while the same object shows the same count, its pairs are the ones checked before, so
+    ``Optimizer.update`` need not check them again. A dict or an iterable keeps no count.
+    """
+    version = getattr(listing, "version", None)
+    return version if type(version) is int else None
+
+
+def _as_listing(source: object) -> Listing | None:
+    """A mapping as it is, an iterable's entries in a list; None for anything else."""
+    if isinstance(source, Mapping):
+        return source
+    if isinstance(source, Iterable) and not isinstance(source, _NOT_LISTINGS):
+        return list(source)
     return None
 
 

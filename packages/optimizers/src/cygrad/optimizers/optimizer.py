@@ -6,13 +6,21 @@ restored exactly, and checks every parameter and gradient before changing any of
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
 from cygrad.optimizers.checked import checked
-from cygrad.optimizers.named_params import ParamSource, named_params
+from cygrad.optimizers.named_params import (
+    Listing,
+    ParamSource,
+    checked_pairs,
+    listing_of,
+    listing_version,
+    named_params,
+)
 from cygrad.optimizers.owners import Owners
 from cygrad.optimizers.saved_state import state_problems
 from cygrad.variable import Variable
@@ -45,6 +53,8 @@ class Optimizer:
         self.t = 0
         self._state: dict[str, dict[str, np.ndarray]] = {}
         self._owners = Owners()
+        # The listing whose pairs the last update checked, weakly, and its version then.
+        self._known: tuple[weakref.ref[Any], int] | None = None
 
     def add_hook(self, hook: Hook) -> None:
         """Run ``hook`` on the parameters with gradients before each update, after earlier ones."""
@@ -63,14 +73,22 @@ class Optimizer:
         parameters, nor the state, nor ``t``.
         """
         where = f"{type(self).__name__}.update"
-        named = named_params(where, model)
-        new = self._owners.unknown(where, named)
+        listing = listing_of(where, model)
+        version = listing_version(listing)
+        named = self._known_pairs(listing, version)
+        known = named is not None
+        new: list[tuple[str, Variable]] = []
+        if named is None:
+            named = checked_pairs(where, listing)
+            new = self._owners.unknown(where, named)
         if self.hooks:
             with_grads = [p for _, p in named if p.grad is not None]
             for hook in self.hooks:
                 hook(list(with_grads))
         steps = self._checked_steps(where, named)
-        self._owners.remember(new)
+        if not known:
+            self._owners.remember(new)
+            self._remember_listing(listing, version, named)
         self.t += 1
         states, slots, update_one = self._state, self.slots, self.update_one
         for name, data, grad, state in steps:
@@ -79,6 +97,39 @@ class Optimizer:
                 if slots:  # optimizers without slots (SGD) keep no per-parameter entries
                     state = states[name] = {slot: np.zeros_like(data) for slot in slots}
             update_one(data, grad, state)
+
+    def _known_pairs(
+        self, listing: Listing, version: int | None
+    ) -> list[tuple[str, Variable]] | None:
+        """The pairs of ``listing`` if they are the ones an earlier update checked and tied to
+        their names (the same listing object, at the same ``version``), else None.
+
+        A model lists the same ``Parameters`` every step, so its names and entries are
+        checked, and compared with the names' owners, once; the gradients every step.
+        """
+        known = self._known
+        if known is None or version != known[1] or isinstance(listing, list):
+            return None
+        if known[0]() is not listing:
+            return None
+        return list(listing.items())
+
+    def _remember_listing(
+        self, listing: Listing, version: int | None, named: list[tuple[str, Variable]]
+    ) -> None:
+        """Trust ``listing``'s pairs in later updates while its version stays ``version``.
+
+        Only a listing that keeps a version and lists each parameter object once (its pairs
+        are then exactly ``named``) is remembered; weakly, as the owners are, so that an
+        optimizer keeps no discarded model alive.
+        """
+        self._known = None
+        if version is None or isinstance(listing, list) or len(named) != len(listing):
+            return
+        try:
+            self._known = (weakref.ref(listing), version)
+        except TypeError:  # a mapping without weak references is checked every time
+            pass
 
     def update_one(
         self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]
@@ -95,7 +146,11 @@ class Optimizer:
 
     def _checked_steps(self, where: str, named: list[tuple[str, Variable]]) -> list[_Step]:
         """``(name, data, grad, state or None)`` for each parameter that has a gradient after
-        the hooks, once all of them are known to fit; changes nothing."""
+        the hooks, once all of them are known to fit; changes nothing.
+
+        This runs for every parameter at every step, so it only tests; ``_refusal`` tells
+        what is wrong when a test fails.
+        """
         steps: list[_Step] = []
         states = self._state
         for name, p in named:
@@ -103,28 +158,18 @@ class Optimizer:
             if g is None:
                 continue
             data, grad = p.data, g.data
-            if grad.shape != data.shape:
-                raise ValueError(
-                    f"{where}: gradient of {name!r} has shape {grad.shape}, "
-                    f"parameter has shape {data.shape}"
-                )
-            if grad.dtype != data.dtype:
-                raise TypeError(
-                    f"{where}: gradient of {name!r} is {grad.dtype}, parameter is {data.dtype}"
-                )
-            if not data.flags.writeable:
-                raise ValueError(
-                    f"{where}: parameter {name!r} has read-only data; an optimizer changes it "
-                    "in place"
-                )
-            state = states.get(name)
+            shape, kind, other = data.shape, data.dtype, grad.dtype
+            if (
+                grad.shape != shape
+                or (other is not kind and other != kind)  # a dtype is mostly one object
+                or not data.flags.writeable
+            ):
+                raise _refusal(where, name, data, grad, None)
+            state = states.get(name) if states else None
             if state is not None:
-                for slot, array in state.items():
-                    if array.shape != data.shape:
-                        raise ValueError(
-                            f"{where}: state {slot!r} of {name!r} has shape {array.shape}, "
-                            f"parameter has shape {data.shape}"
-                        )
+                for array in state.values():
+                    if array.shape != shape:
+                        raise _refusal(where, name, data, grad, state)
             steps.append((name, data, grad, state))
         return steps
 
@@ -161,5 +206,36 @@ class Optimizer:
             for name, slots in state["state"].items()
         }
         self._owners.forget()
+        self._known = None
         if named is not None:
             self._owners.remember(named)
+
+
+def _refusal(
+    where: str,
+    name: str,
+    data: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, np.ndarray] | None,
+) -> Exception:
+    """Why ``_checked_steps`` refuses parameter ``name``: the first problem found."""
+    if grad.shape != data.shape:
+        return ValueError(
+            f"{where}: gradient of {name!r} has shape {grad.shape}, "
+            f"parameter has shape {data.shape}"
+        )
+    if grad.dtype != data.dtype:
+        return TypeError(
+            f"{where}: gradient of {name!r} is {grad.dtype}, parameter is {data.dtype}"
+        )
+    if not data.flags.writeable:
+        return ValueError(
+            f"{where}: parameter {name!r} has read-only data; an optimizer changes it in place"
+        )
+    for slot, array in (state or {}).items():
+        if array.shape != data.shape:
+            return ValueError(
+                f"{where}: state {slot!r} of {name!r} has shape {array.shape}, "
+                f"parameter has shape {data.shape}"
+            )
+    raise AssertionError(f"{where}: {name!r} was refused for no reason")
