@@ -75,8 +75,11 @@ def test_without_matplotlib_nothing_is_drawn_and_the_install_commands_are_printe
     (draw_line, {"plot_extra": ""}, TypeError, "write_figure: plot_extra must be a requirement"),
     (draw_line, {"plot_extra": None}, TypeError, "got None"),
     (draw_line, {"figsize": (0, 4)}, ValueError, r"figsize must be .* got \(0, 4\)"),
-    (draw_line, {"figsize": (8,)}, ValueError, r"got \(8,\)"),
-    (draw_line, {"figsize": 8}, ValueError, "got 8"),
+    (draw_line, {"figsize": (8, float("inf"))}, ValueError, r"finite, got \(8, inf\)"),
+    (draw_line, {"figsize": (8,)}, TypeError, r"pair of numbers .* got \(8,\)"),
+    (draw_line, {"figsize": 8}, TypeError, "got 8"),
+    (draw_line, {"figsize": (True, True)}, TypeError, r"got \(True, True\)"),
+    (draw_line, {"figsize": ("8", 4)}, TypeError, r"got \('8', 4\)"),
 ])
 def test_bad_arguments_are_refused_before_anything_is_printed_or_written(
     tmp_path, capsys, draw, options, error, message

@@ -47,11 +47,16 @@ def write_figure(
     if not (
         isinstance(figsize, (tuple, list))
         and len(figsize) == 2
-        and all(isinstance(v, (int, float)) and 0 < v < math.inf for v in figsize)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in figsize)
     ):
-        raise ValueError(
-            f"write_figure: figsize must be (width, height) in inches, both above 0, "
+        raise TypeError(
+            f"write_figure: figsize must be a pair of numbers (width, height) in inches, "
             f"got {figsize!r}"
+        )
+    if not all(0 < v < math.inf for v in figsize):
+        raise ValueError(
+            f"write_figure: figsize must be (width, height) in inches, both above 0 and "
+            f"finite, got {figsize!r}"
         )
     try:
         import matplotlib  # noqa: F401  (what is missing when the plot extra is not installed)
