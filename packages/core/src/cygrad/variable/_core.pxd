@@ -14,6 +14,10 @@ cdef class Variable:
     # The number of the backward pass that last set ``grad`` (0: none did): only a gradient
     # the running pass made itself may be accumulated in place.
     cdef Py_ssize_t _grad_pass
+    # A gradient a first-order pass holds as a C double for a one-element float64 Variable
+    # inside the graph, and the number of the pass it belongs to (0: none). See backward.pxi.
+    cdef double _pending
+    cdef Py_ssize_t _pending_pass
     cdef object __weakref__
 
 
@@ -31,6 +35,7 @@ cdef class Function:
     cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)
     cdef tuple _backward_arrays(self, tuple gys)
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1
     cdef void _record(self, tuple xs, Variable out, tuple outs)
 
 

@@ -70,6 +70,16 @@ cdef class Function:
         result = method(self, gys[0]) if len(gys) == 1 else method(self, *gys)
         return _gradient_tuple(result, self, "backward_arrays")
 
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        """The array form for one-element float64 operands held as C doubles (see
+        backward.pxi): given the output gradient ``gy``, fill ``gxs`` with the gradient of
+        every input that wants one and return 1, or return 0 to have the pass use the array
+        form instead. An override performs the same double operations as its array form and
+        returns 0 where one of them is not finite (the array form's NumPy fallback then
+        warns as before). The pass calls it only when every input is a one-element float64
+        array of the output's shape. Functions written in Python have no such form."""
+        return 0
+
     cdef object _forward(self, tuple xs):
         """``forward`` on the inputs' arrays (the engine's operations override this)."""
         cdef Py_ssize_t n = len(xs)
