@@ -10,6 +10,7 @@ where a double must turn into an array: a gradient that overflows, an existing g
 a gradient kept from an earlier pass, a Python Function in the middle.
 """
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -269,3 +270,17 @@ def test_a_failing_backward_leaves_no_held_gradient_behind():
     z = x * x
     z.backward()
     assert x.grad.data.item() == 6.0
+
+
+def test_a_variable_its_creator_no_longer_records_keeps_its_gradient_as_an_array():
+    # Function.outputs is writable: once u's creator records another Variable, the pass
+    # reads that one's gradient, and u's own stays visible after the pass, as an array.
+    x = Variable(np.array(2.0))
+    u = x * x
+    v = u * 3.0
+    other = Variable(np.array(0.0))
+    other.grad = Variable(np.array(0.25))
+    u.creator.outputs[0] = weakref.ref(other)
+    v.backward()
+    assert type(u.grad.data) is np.ndarray and u.grad.data.shape == () and u.grad.data.item() == 3.0
+    assert x.grad.data.item() == 0.25 * 2.0 * 2.0

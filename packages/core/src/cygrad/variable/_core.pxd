@@ -23,7 +23,9 @@ cdef class Variable:
 
 cdef class Function:
     cdef public tuple inputs
-    cdef public list outputs
+    # Its outputs by weak reference: the one reference itself for a single output (no list
+    # to make and free per node), else a list of them; the public ``outputs`` is the list.
+    cdef object _outputs
     cdef public Py_ssize_t generation
     # When the running backward pass queued this Function (ties of generation go first in).
     cdef Py_ssize_t _order

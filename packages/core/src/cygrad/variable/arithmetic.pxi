@@ -377,11 +377,11 @@ cdef class Exp(_Unary):
         return np.exp(x)
 
     def backward(self, gy):
-        return mul(gy, self.outputs[0]())
+        return mul(gy, _referent(_output_ref(self, 0)))
 
     cdef tuple _backward_arrays(self, tuple gys):
         cdef cnp.ndarray gy = gys[0]
-        return (_binary(OP_MUL, gy, (<Variable>self.outputs[0]())._data),)
+        return (_binary(OP_MUL, gy, (<Variable>_referent(_output_ref(self, 0)))._data),)
 
 
 @cython.final

@@ -188,7 +188,7 @@ cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) exce
     start._pass = _passes
     cdef list switched = []
     cdef list seen = [start]
-    if len(start.outputs) > 1:  # the root's own gradient is the seed
+    if _n_outputs(start) > 1:  # the root's own gradient is the seed
         root.grad = None
         held = _set_aside_output_grads(start)
     if given is not None:
@@ -223,11 +223,12 @@ cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) exce
 cdef int _set_aside_output_grads(Function f) except -1:
     """Move the gradients ``f``'s outputs hold into ``f._held``; whether there were any."""
     cdef Py_ssize_t i
-    for i in range(len(f.outputs)):
-        y = _referent(f.outputs[i])
+    cdef Py_ssize_t n = _n_outputs(f)
+    for i in range(n):
+        y = _referent(_output_ref(f, i))
         if y is not None and (<Variable?>y).grad is not None:
             if f._held is None:
-                f._held = [None] * len(f.outputs)
+                f._held = [None] * n
             f._held[i] = (<Variable>y).grad
             (<Variable>y).grad = None
     return f._held is not None
@@ -238,8 +239,8 @@ cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) 
     ``retain_grad`` what the pass computed for them."""
     cdef Py_ssize_t i
     cdef Variable y, before
-    for i in range(len(f.outputs)):
-        y = _referent(f.outputs[i])  # a checked assignment (None passes)
+    for i in range(_n_outputs(f)):
+        y = _referent(_output_ref(f, i))  # a checked assignment (None passes)
         if y is None:
             continue
         before = <Variable>f._held[i]
@@ -253,16 +254,17 @@ cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) 
 cdef void _restore_output_grads(Function f):
     """Put back the gradients ``f``'s outputs held before the pass (None if none)."""
     cdef Py_ssize_t i
-    for i in range(len(f.outputs)):
-        y = _referent(f.outputs[i])
+    for i in range(_n_outputs(f)):
+        y = _referent(_output_ref(f, i))
         if isinstance(y, Variable):
             (<Variable>y).grad = None if f._held is None else f._held[i]
     f._held = None
 
 
 cdef inline void _clear_output_grads(Function f):
-    for ref in f.outputs:
-        y = _referent(ref)
+    cdef Py_ssize_t i
+    for i in range(_n_outputs(f)):
+        y = _referent(_output_ref(f, i))
         if isinstance(y, Variable):
             (<Variable>y).grad = None
 
@@ -291,8 +293,8 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
         _check_inputs(f)
         # A first-order pass takes the array form where the class has one (None: it has not).
         gxs = None
-        if len(f.outputs) == 1:
-            y = _referent(f.outputs[0])  # a checked assignment (None passes)
+        if _n_outputs(f) == 1:
+            y = _referent(_output_ref(f, 0))  # a checked assignment (None passes)
             if y is not None and y._pending_pass == this_pass:
                 y._pending_pass = 0
                 if _scalar_inputs(f, y) and f._backward_doubles(y._pending, gxd):
@@ -311,7 +313,7 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
             if gxs is None:
                 gys = (gy,)
         else:
-            gys = tuple([_grad_of(ref) for ref in f.outputs])
+            gys = tuple([_grad_of(_output_ref(f, i)) for i in range(_n_outputs(f))])
             if not create_graph:
                 gxs = f._backward_arrays(_arrays_of(gys))
         method = "backward_arrays" if gxs is not None else "backward"
@@ -366,7 +368,7 @@ cdef inline Py_ssize_t _reach(Variable x, Py_ssize_t this_pass, list heap, list 
     g._order = order
     _heap_push(heap, g)
     # Set aside what its outputs held before the pass (x is one, often the only one).
-    if x.grad is not None or len(g.outputs) > 1:
+    if x.grad is not None or _n_outputs(g) > 1:
         if _set_aside_output_grads(g):
             held[0] = True
     return order
@@ -393,17 +395,22 @@ cdef int _store_array(Variable x, cnp.ndarray a, Py_ssize_t this_pass) except -1
 # freeing one-element arrays and their Variables. So an engine operation whose inputs are
 # all one-element float64 arrays of its output's shape computes its gradients as doubles
 # (``Function._backward_doubles``, the same double operations as its array form), and a
-# Variable inside the graph that nobody else can see the gradient of (no retain_grad, a
-# single-output creator that has not run yet) holds the pass's gradient as the double
+# Variable inside the graph whose gradient nobody else can see (no retain_grad; its creator
+# records it as its one output and has not run yet) holds the pass's gradient as the double
 # ``_pending``, marked with the pass's number, with ``grad`` left None. Where a gradient
 # becomes visible (a leaf's grad, retain_grad, a Function without the double form, or a
-# gradient that is no longer finite) it becomes an array, of the Variable's shape, exactly
+# gradient that is no longer finite) it becomes an array of the Variable's shape, exactly
 # as the array form would have made it.
 
 cdef bint _seed_as_double(Variable root, Function start, bint retain_grad, bint create_graph):
     """Whether the pass's seed, 1, may be held as a double."""
-    return (not retain_grad and not create_graph and len(start.outputs) == 1
-            and _is_plain_scalar(root._data, cnp.NPY_DOUBLE))
+    return (not retain_grad and not create_graph
+            and _is_plain_scalar(root._data, cnp.NPY_DOUBLE) and _sole_output(start, root))
+
+
+cdef inline bint _sole_output(Function g, Variable x):
+    """Whether ``x`` is the one output ``g`` records (``outputs`` is public, so writable)."""
+    return _n_outputs(g) == 1 and _referent(_output_ref(g, 0)) is x
 
 
 cdef inline bint _scalar_inputs(Function f, Variable y):
@@ -440,7 +447,7 @@ cdef int _store_double(Variable x, double d, Py_ssize_t this_pass, bint retain_g
             return 0
         _materialize(x, x._pending, this_pass)  # the sum as NumPy makes it, with its warning
     elif x.grad is None:
-        if g is not None and not retain_grad and g._order >= 0 and len(g.outputs) == 1:
+        if g is not None and not retain_grad and g._order >= 0 and _sole_output(g, x):
             x._pending = d
             x._pending_pass = this_pass
         else:
