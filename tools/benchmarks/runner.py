@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated workload ids; W3 selects every W3 variant "
                         "(default: all)")
     p.add_argument("--rounds", type=whole_number(1),
-                   help=f"timed rounds (default {DEFAULT_ROUNDS}, {QUICK_ROUNDS} with --quick)")
+                   help="timed rounds, each running every implementation's steps in "
+                        f"alternating blocks (default {DEFAULT_ROUNDS}, {QUICK_ROUNDS} with "
+                        "--quick; more rounds narrow the confidence interval)")
     p.add_argument("--quick", action="store_true",
                    help="few steps per run: checks that everything works, timings are rough")
     p.add_argument("--torch", action="store_true",
