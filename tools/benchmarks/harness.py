@@ -226,7 +226,7 @@ def _run(workload: Workload, impls: dict[str, Prepare], steps: int, rounds: int,
     for r in range(rounds):
         if progress:
             progress(f"{workload.id}: round {r + 1}/{rounds}")
-        spent: dict[str, list[float]] = {name: [] for name in names}
+        block_times: dict[str, list[float]] = {name: [] for name in names}
         gc.collect()  # once a round: a collection costs about as much as a short block
         for b in range(result.blocks):
             for name in round_order(names, r * result.blocks + b):
@@ -235,7 +235,7 @@ def _run(workload: Workload, impls: dict[str, Prepare], steps: int, rounds: int,
                 if problem:
                     result.problems.append(f"round {r + 1}: {problem}")
                     return result
-                spent[name].append(seconds)
+                block_times[name].append(seconds)
         for name in names:
-            result.timings[name].times.append(statistics.median(spent[name]) * unit)
+            result.timings[name].times.append(statistics.median(block_times[name]) * unit)
     return result
