@@ -27,7 +27,8 @@ cdef class Function:
     # to make and free per node), else a list of them; the public ``outputs`` is the list.
     cdef object _outputs
     cdef public Py_ssize_t generation
-    # When the running backward pass queued this Function (ties of generation go first in).
+    # When the running backward pass queued this Function (ties of generation go first in);
+    # -1 once the pass has run it.
     cdef Py_ssize_t _order
     # The number of the last backward pass that queued it (passes are numbered from 1).
     cdef Py_ssize_t _pass
