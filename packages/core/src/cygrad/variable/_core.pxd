@@ -14,14 +14,21 @@ cdef class Variable:
     # The number of the backward pass that last set ``grad`` (0: none did): only a gradient
     # the running pass made itself may be accumulated in place.
     cdef Py_ssize_t _grad_pass
+    # A gradient a first-order pass holds as a C double for a one-element float64 Variable
+    # inside the graph, and the number of the pass it belongs to (0: none). See backward.pxi.
+    cdef double _pending
+    cdef Py_ssize_t _pending_pass
     cdef object __weakref__
 
 
 cdef class Function:
     cdef public tuple inputs
-    cdef public list outputs
+    # Its outputs by weak reference: the one reference itself for a single output (no list
+    # to make and free per node), else a list of them; the public ``outputs`` is the list.
+    cdef object _outputs
     cdef public Py_ssize_t generation
-    # When the running backward pass queued this Function (ties of generation go first in).
+    # When the running backward pass queued this Function (ties of generation go first in);
+    # -1 once the pass has run it.
     cdef Py_ssize_t _order
     # The number of the last backward pass that queued it (passes are numbered from 1).
     cdef Py_ssize_t _pass
@@ -31,6 +38,7 @@ cdef class Function:
     cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)
     cdef tuple _backward_arrays(self, tuple gys)
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1
     cdef void _record(self, tuple xs, Variable out, tuple outs)
 
 

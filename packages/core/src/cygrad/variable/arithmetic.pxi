@@ -107,6 +107,11 @@ cdef class Add(_Binary):
         cdef cnp.ndarray gy = gys[0]
         return _unbroadcast_arrays(gy, gy, self.inputs)
 
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        gxs[0] = gy
+        gxs[1] = gy
+        return 1
+
 
 @cython.final
 cdef class Sub(_Binary):
@@ -129,6 +134,11 @@ cdef class Sub(_Binary):
         cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
         return _unbroadcast_arrays(gy if not x0._constant else None,
                                    _neg_array(gy) if not x1._constant else None, self.inputs)
+
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        gxs[0] = gy
+        gxs[1] = -gy
+        return 1
 
 
 @cython.final
@@ -153,6 +163,18 @@ cdef class Mul(_Binary):
         return _unbroadcast_arrays(_binary(OP_MUL, gy, x1._data) if not x0._constant else None,
                                    _binary(OP_MUL, gy, x0._data) if not x1._constant else None,
                                    self.inputs)
+
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
+        if not x0._constant:
+            gxs[0] = gy * _double_of(x1._data)
+            if not isfinite(gxs[0]):
+                return 0
+        if not x1._constant:
+            gxs[1] = gy * _double_of(x0._data)
+            if not isfinite(gxs[1]):
+                return 0
+        return 1
 
 
 @cython.final
@@ -180,6 +202,21 @@ cdef class Div(_Binary):
                if not x1._constant else None)
         return _unbroadcast_arrays(gx0 if not x0._constant else None, gx1, self.inputs)
 
+    @cython.cdivision(True)
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        # As the array form: gy / x1 always, then -(gx0 * (x0 / x1)), each checked.
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
+        cdef double gx0 = gy / _double_of(x1._data), q
+        if not isfinite(gx0):
+            return 0
+        gxs[0] = gx0
+        if not x1._constant:
+            q = _double_of(x0._data) / _double_of(x1._data)
+            if not isfinite(q) or not isfinite(gx0 * q):
+                return 0
+            gxs[1] = -(gx0 * q)
+        return 1
+
 
 @cython.final
 cdef class Neg(_Unary):
@@ -192,6 +229,10 @@ cdef class Neg(_Unary):
     cdef tuple _backward_arrays(self, tuple gys):
         cdef cnp.ndarray gy = gys[0]
         return (_neg_array(gy),)
+
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        gxs[0] = -gy
+        return 1
 
 
 @cython.final
@@ -239,6 +280,15 @@ cdef class Pow(_Unary):
         cdef cnp.ndarray c = _constant(self.c, x._data.dtype, self)._data
         cdef cnp.ndarray p = _nd(x._data ** _derivative_exponent(self.c, c))
         return (_sum_to_data(_binary(OP_MUL, gy, _binary(OP_MUL, c, p)), x),)
+
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        # The one-element computation of the array form above, on the double itself.
+        cdef double cv = self._cv
+        cdef double e = cv - 1.0 if cv != 0.0 else 0.0
+        if not (self._number and _exact_power(e)):
+            return 0
+        gxs[0] = gy * (cv * _power(_double_of((<Variable>self.inputs[0])._data), e))
+        return isfinite(gxs[0])
 
 
 cdef object _derivative_exponent(object c, cnp.ndarray c_array):
@@ -327,11 +377,11 @@ cdef class Exp(_Unary):
         return np.exp(x)
 
     def backward(self, gy):
-        return mul(gy, self.outputs[0]())
+        return mul(gy, _referent(_output_ref(self, 0)))
 
     cdef tuple _backward_arrays(self, tuple gys):
         cdef cnp.ndarray gy = gys[0]
-        return (_binary(OP_MUL, gy, (<Variable>self.outputs[0]())._data),)
+        return (_binary(OP_MUL, gy, (<Variable>_referent(_output_ref(self, 0)))._data),)
 
 
 @cython.final

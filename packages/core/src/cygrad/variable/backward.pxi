@@ -188,10 +188,16 @@ cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) exce
     start._pass = _passes
     cdef list switched = []
     cdef list seen = [start]
-    if len(start.outputs) > 1:  # the root's own gradient is the seed
+    if _n_outputs(start) > 1:  # the root's own gradient is the seed
         root.grad = None
         held = _set_aside_output_grads(start)
-    root.grad = given if given is not None else wrap(_ones_like(root._data))
+    if given is not None:
+        root.grad = given
+    elif _seed_as_double(root, start, retain_grad, create_graph):
+        root._pending = 1.0
+        root._pending_pass = _passes
+    else:
+        root.grad = wrap(_ones_like(root._data))
     try:
         held = _visit(start, retain_grad, create_graph, switched, seen) or held
     except BaseException:
@@ -217,11 +223,12 @@ cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) exce
 cdef int _set_aside_output_grads(Function f) except -1:
     """Move the gradients ``f``'s outputs hold into ``f._held``; whether there were any."""
     cdef Py_ssize_t i
-    for i in range(len(f.outputs)):
-        y = _referent(f.outputs[i])
+    cdef Py_ssize_t n = _n_outputs(f)
+    for i in range(n):
+        y = _referent(_output_ref(f, i))
         if y is not None and (<Variable?>y).grad is not None:
             if f._held is None:
-                f._held = [None] * len(f.outputs)
+                f._held = [None] * n
             f._held[i] = (<Variable>y).grad
             (<Variable>y).grad = None
     return f._held is not None
@@ -232,8 +239,8 @@ cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) 
     ``retain_grad`` what the pass computed for them."""
     cdef Py_ssize_t i
     cdef Variable y, before
-    for i in range(len(f.outputs)):
-        y = _referent(f.outputs[i])  # a checked assignment (None passes)
+    for i in range(_n_outputs(f)):
+        y = _referent(_output_ref(f, i))  # a checked assignment (None passes)
         if y is None:
             continue
         before = <Variable>f._held[i]
@@ -247,16 +254,17 @@ cdef void _settle_output_grads(Function f, bint retain_grad, bint create_graph) 
 cdef void _restore_output_grads(Function f):
     """Put back the gradients ``f``'s outputs held before the pass (None if none)."""
     cdef Py_ssize_t i
-    for i in range(len(f.outputs)):
-        y = _referent(f.outputs[i])
+    for i in range(_n_outputs(f)):
+        y = _referent(_output_ref(f, i))
         if isinstance(y, Variable):
             (<Variable>y).grad = None if f._held is None else f._held[i]
     f._held = None
 
 
 cdef inline void _clear_output_grads(Function f):
-    for ref in f.outputs:
-        y = _referent(ref)
+    cdef Py_ssize_t i
+    for i in range(_n_outputs(f)):
+        y = _referent(_output_ref(f, i))
         if isinstance(y, Variable):
             (<Variable>y).grad = None
 
@@ -269,28 +277,43 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
     held from before."""
     cdef Py_ssize_t this_pass = start._pass
     cdef list heap = [start]
-    cdef Function f, g
-    cdef Variable x, v
+    cdef Function f
+    cdef Variable x, v, y
     cdef Py_ssize_t i, order = 0
     cdef tuple gys, gxs
     cdef object gx
     cdef str method
     cdef cnp.ndarray a
     cdef bint keep, held = False
+    cdef double gxd[2]
     start._order = 0
     while heap:
         f = _heap_pop(heap)
+        f._order = -1  # run: a gradient reaching its outputs from now on is not pending
         _check_inputs(f)
         # A first-order pass takes the array form where the class has one (None: it has not).
         gxs = None
-        if len(f.outputs) == 1:
-            gy = _grad_of(f.outputs[0])
+        if _n_outputs(f) == 1:
+            y = _referent(_output_ref(f, 0))  # a checked assignment (None passes)
+            if y is not None and y._pending_pass == this_pass:
+                y._pending_pass = 0
+                if _scalar_inputs(f, y) and f._backward_doubles(y._pending, gxd):
+                    for i in range(len(f.inputs)):
+                        x = <Variable>f.inputs[i]
+                        if not x._constant:
+                            order = _reach(x, this_pass, heap, seen, order, &held)
+                            _store_double(x, gxd[i], this_pass, retain_grad)
+                    if f._held is not None:
+                        _settle_output_grads(f, retain_grad, create_graph)
+                    continue
+                _materialize(y, y._pending, this_pass)
+            gy = None if y is None else y.grad
             if not create_graph and gy is not None:
                 gxs = f._backward_arrays(((<Variable>gy)._data,))
             if gxs is None:
                 gys = (gy,)
         else:
-            gys = tuple([_grad_of(ref) for ref in f.outputs])
+            gys = tuple([_grad_of(_output_ref(f, i)) for i in range(_n_outputs(f))])
             if not create_graph:
                 gxs = f._backward_arrays(_arrays_of(gys))
         method = "backward_arrays" if gxs is not None else "backward"
@@ -304,6 +327,7 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
         # by the result alone, so the ownership checks below let a leaf keep it without a copy.
         gy = None
         gys = None
+        y = None
         if f._held is None and not retain_grad:
             _clear_output_grads(f)
         for i in range(len(gxs)):
@@ -311,19 +335,9 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
             gx = gxs[i]
             if gx is None or x._constant:
                 continue
-            g = x.creator
-            if g is not None and g._pass != this_pass:
-                g._pass = this_pass
-                seen.append(g)
-                order += 1
-                g._order = order
-                _heap_push(heap, g)
-                # Before the pass's first gradient reaches its outputs (x is one, often the
-                # only one):
-                if x.grad is not None or len(g.outputs) > 1:
-                    held = _set_aside_output_grads(g) or held
-            keep = x.grad is None and (g is None or retain_grad)
+            order = _reach(x, this_pass, heap, seen, order, &held)
             if create_graph:
+                keep = x.grad is None and (x.creator is None or retain_grad)
                 v = _as_grad(gx, x, f, i)
                 if x.grad is None:
                     x.grad = Copy()._call((v,)) if keep and not _private_variable(v, gx, gxs) else v
@@ -331,17 +345,121 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                     x.grad = add(x.grad, v)
             else:
                 a = _grad_array(gx, x, f, i, method)
-                if x.grad is None:
-                    x.grad = wrap(_copy_array(a) if keep and not _private_array(a, gx, gxs) else a)
-                    x._grad_pass = this_pass
-                elif x._grad_pass == this_pass and _sole_gradient(x):
-                    _add_in_place(x.grad._data, a)
-                else:
-                    x.grad = wrap(_add_arrays(x.grad._data, a))
-                    x._grad_pass = this_pass
+                # (A pending double means no grad, and no keeping: x is inside the graph.)
+                if x.grad is None and (x.creator is None or retain_grad):
+                    if not _private_array(a, gx, gxs):
+                        a = _copy_array(a)
+                _store_array(x, a, this_pass)
         if f._held is not None:
             _settle_output_grads(f, retain_grad, create_graph)
     return held
+
+
+cdef inline Py_ssize_t _reach(Variable x, Py_ssize_t this_pass, list heap, list seen,
+                              Py_ssize_t order, bint* held) except -1:
+    """Queue ``x``'s creator if the pass has not yet (numbering it ``order + 1``), before
+    the pass's first gradient reaches ``x``; returns the last number given."""
+    cdef Function g = x.creator
+    if g is None or g._pass == this_pass:
+        return order
+    g._pass = this_pass
+    seen.append(g)
+    order += 1
+    g._order = order
+    _heap_push(heap, g)
+    # Set aside what its outputs held before the pass (x is one, often the only one).
+    if x.grad is not None or _n_outputs(g) > 1:
+        if _set_aside_output_grads(g):
+            held[0] = True
+    return order
+
+
+cdef int _store_array(Variable x, cnp.ndarray a, Py_ssize_t this_pass) except -1:
+    """Add the gradient ``a`` (of ``x``'s shape and dtype) to what the pass gave ``x``: kept
+    as it is when it is the first, in place when the pass's own gradient is ``x``'s alone."""
+    if x._pending_pass == this_pass:
+        _materialize(x, x._pending, this_pass)
+    if x.grad is None:
+        x.grad = wrap(a)
+        x._grad_pass = this_pass
+    elif x._grad_pass == this_pass and _sole_gradient(x):
+        _add_in_place(x.grad._data, a)
+    else:
+        x.grad = wrap(_add_arrays(x.grad._data, a))
+        x._grad_pass = this_pass
+    return 0
+
+
+# One-element float64 gradients as C doubles. On a graph of one-element float64 arrays (a
+# scalar function of scalar parameters) most of a first-order pass's cost is making and
+# freeing one-element arrays and their Variables. So an engine operation whose inputs are
+# all one-element float64 arrays of its output's shape computes its gradients as doubles
+# (``Function._backward_doubles``, the same double operations as its array form), and a
+# Variable inside the graph whose gradient nobody else can see (no retain_grad; its creator
+# records it as its one output and has not run yet) holds the pass's gradient as the double
+# ``_pending``, marked with the pass's number, with ``grad`` left None. Where a gradient
+# becomes visible (a leaf's grad, retain_grad, a Function without the double form, or a
+# gradient that is no longer finite) it becomes an array of the Variable's shape, exactly
+# as the array form would have made it.
+
+cdef bint _seed_as_double(Variable root, Function start, bint retain_grad, bint create_graph):
+    """Whether the pass's seed, 1, may be held as a double."""
+    return (not retain_grad and not create_graph
+            and _is_plain_scalar(root._data, cnp.NPY_DOUBLE) and _sole_output(start, root))
+
+
+cdef inline bint _sole_output(Function g, Variable x):
+    """Whether ``x`` is the one output ``g`` records (``outputs`` is public, so writable)."""
+    return _n_outputs(g) == 1 and _referent(_output_ref(g, 0)) is x
+
+
+cdef inline bint _scalar_inputs(Function f, Variable y):
+    """Whether every input of ``f`` (two at most) is a one-element float64 array, of its
+    output ``y``'s shape unless it is a constant: ``_backward_doubles``'s condition. (The
+    shape matters: summed back to a smaller shape, a gradient of -0.0 becomes 0.0.)"""
+    cdef Variable x
+    if len(f.inputs) > 2:
+        return False
+    for x in f.inputs:
+        if not (_is_plain_scalar(x._data, cnp.NPY_DOUBLE)
+                and (x._constant or _same_shape(x._data, y._data))):
+            return False
+    return True
+
+
+cdef int _materialize(Variable x, double d, Py_ssize_t this_pass) except -1:
+    """Make the pending double ``d`` of ``x`` its ``grad``: an array of ``x``'s shape."""
+    x._pending_pass = 0
+    x.grad = wrap(_filled(x._data, cnp.NPY_DOUBLE, d))
+    x._grad_pass = this_pass
+    return 0
+
+
+cdef int _store_double(Variable x, double d, Py_ssize_t this_pass, bint retain_grad) except -1:
+    """``_store_array`` for a gradient held as the double ``d`` (``x`` is a one-element
+    float64 array): kept pending where nobody can see it, else an array."""
+    cdef Function g = x.creator
+    cdef double s
+    if x._pending_pass == this_pass:
+        s = x._pending + d
+        if isfinite(s):
+            x._pending = s
+            return 0
+        _materialize(x, x._pending, this_pass)  # the sum as NumPy makes it, with its warning
+    elif x.grad is None:
+        if g is not None and not retain_grad and g._order >= 0 and _sole_output(g, x):
+            x._pending = d
+            x._pending_pass = this_pass
+        else:
+            _materialize(x, d, this_pass)
+        return 0
+    elif (x._grad_pass == this_pass and _sole_gradient(x)
+            and _is_plain_scalar(x.grad._data, cnp.NPY_DOUBLE)):
+        s = _double_of(x.grad._data) + d
+        if isfinite(s):
+            (<double*>cnp.PyArray_DATA(x.grad._data))[0] = s
+            return 0
+    return _store_array(x, _filled(x._data, cnp.NPY_DOUBLE, d), this_pass)
 
 
 cdef inline int _check_inputs(Function f) except -1:

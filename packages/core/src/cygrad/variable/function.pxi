@@ -60,6 +60,21 @@ cdef class Function:
     def __call__(self, *inputs):
         return self._call(inputs)
 
+    @property
+    def outputs(self):
+        """Weak references to the outputs, as a list (None before the node is recorded)."""
+        if PyWeakref_CheckRef(self._outputs):  # kept bare for one output: the list from now on
+            self._outputs = [self._outputs]
+        return self._outputs
+
+    @outputs.setter
+    def outputs(self, list value):
+        self._outputs = value
+
+    @outputs.deleter
+    def outputs(self):
+        self._outputs = None
+
     cdef tuple _backward_arrays(self, tuple gys):
         """The gradients on arrays for a first-order pass, one entry per input, or None when
         this class has no array form (the pass then calls ``backward``). This is the class's
@@ -69,6 +84,16 @@ cdef class Function:
             return None
         result = method(self, gys[0]) if len(gys) == 1 else method(self, *gys)
         return _gradient_tuple(result, self, "backward_arrays")
+
+    cdef int _backward_doubles(self, double gy, double* gxs) except -1:
+        """The array form for one-element float64 operands held as C doubles (see
+        backward.pxi): given the output gradient ``gy``, fill ``gxs`` with the gradient of
+        every input that wants one and return 1, or return 0 to have the pass use the array
+        form instead. An override performs the same double operations as its array form and
+        returns 0 where one of them is not finite (the array form's NumPy fallback then
+        warns as before). The pass calls it only when every input is a one-element float64
+        array of the output's shape. Functions written in Python have no such form."""
+        return 0
 
     cdef object _forward(self, tuple xs):
         """``forward`` on the inputs' arrays (the engine's operations override this)."""
@@ -107,17 +132,31 @@ cdef class Function:
         self.generation = gen
         self.inputs = xs
         if out is not None:
-            self.outputs = [PyWeakref_NewRef(out, None)]
+            self._outputs = PyWeakref_NewRef(out, None)
             out.creator = self
             out.generation = gen + 1
             return
-        self.outputs = [PyWeakref_NewRef(y, None) for y in outs]
+        self._outputs = [PyWeakref_NewRef(y, None) for y in outs]
         for y in outs:
             (<Variable>y).creator = self
             (<Variable>y).generation = gen + 1
 
     def __repr__(self):
         return f"<{type(self).__name__} generation={self.generation}>"
+
+
+cdef inline Py_ssize_t _n_outputs(Function f) except -1:
+    """How many outputs ``f`` records (a TypeError, as ``len(f.outputs)``, before it does)."""
+    if PyWeakref_CheckRef(f._outputs):
+        return 1
+    return len(f._outputs)
+
+
+cdef inline object _output_ref(Function f, Py_ssize_t i):
+    """The weak reference to ``f``'s output ``i``, whichever form ``f._outputs`` has."""
+    if PyWeakref_CheckRef(f._outputs):
+        return f._outputs
+    return f._outputs[i]
 
 
 # Each class's own ``backward_arrays`` (or None), found on its first backward pass.

@@ -18,6 +18,11 @@ cdef inline bint _is_plain_scalar(cnp.ndarray a, int typenum):
             and cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISNOTSWAPPED(a))
 
 
+cdef inline double _double_of(cnp.ndarray a):
+    """The value of a one-element float64 array (checked by ``_is_plain_scalar``)."""
+    return (<double*>cnp.PyArray_DATA(a))[0]
+
+
 cdef inline bint _exact_power(double b) noexcept nogil:
     """Whether ``a ** b`` for a scalar exponent ``b`` is one of the powers NumPy computes
     as a correctly rounded operation (square, copy, sqrt, reciprocal, ones) rather than
