@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 
 from cygrad.functions._util import normalize_axis, output
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import Sigmoid as Sigmoid, _sigmoid_arrays, exp, mul, sigmoid, sum
+from cygrad.variable._core import Sigmoid as Sigmoid, _sigmoid_arrays, exp, mul, sum
 
 __all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
@@ -100,6 +100,12 @@ class LogSoftmax(Function):
     def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
         y = output(self).data
         return gy - np.exp(y) * gy.sum(axis=self.axis, keepdims=True)
+
+
+def sigmoid(x: ArrayLike) -> Variable:
+    """The logistic function 1/(1+exp(-x)), finite for any finite ``x``; it and its
+    derivatives of every order keep their relative precision in both tails."""
+    return Sigmoid()(x)
 
 
 def relu(x: ArrayLike) -> Variable:

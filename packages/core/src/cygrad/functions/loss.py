@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from cygrad.functions._util import data_of, integer_array
 from cygrad.functions.activation import softmax
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import MeanSquaredError as MeanSquaredError, mean_squared_error
+from cygrad.variable._core import MeanSquaredError as MeanSquaredError
 
 __all__ = ["mean_squared_error", "softmax_cross_entropy"]
 
@@ -61,6 +61,15 @@ class SoftmaxCrossEntropy(Function):
         gx = self.probs * g
         gx[self.rows, self.cols] = (self.probs[self.rows, self.cols] - 1) * g[self.rows, 0]
         return gx
+
+
+def mean_squared_error(y: ArrayLike, t: ArrayLike) -> Variable:
+    """mean((y - t)**2) over every element of the broadcast difference, as a 0-d Variable.
+
+    ``y`` and ``t`` may broadcast against each other; each gradient is summed back to its
+    input's shape.
+    """
+    return MeanSquaredError()(y, t)
 
 
 def softmax_cross_entropy(x: ArrayLike, t: ArrayLike, ignore_index: int = -100) -> Variable:

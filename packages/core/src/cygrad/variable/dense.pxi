@@ -1,7 +1,7 @@
 # Part of cygrad.variable._core, included by _core.pyx.
 # The nodes of a dense network's training step: the affine map, the sigmoid and the mean
-# squared error. cygrad.functions exposes them (linear, sigmoid, mean_squared_error); they are
-# engine operations so that their forward and first-order backward run as C methods, without
+# squared error, the Functions behind cygrad.functions' linear, sigmoid and mean_squared_error.
+# They are engine operations so that their forward and first-order backward run as C methods, without
 # a Python call per node.
 
 # Below these, exp(-x) overflows (exp overflows above 709.78 in float64, 88.72 in float32).
@@ -126,13 +126,8 @@ cdef class _SigmoidComplement(_Unary):
         return _sigmoid_arrays(x)[1]
 
     def backward(self, gy):
-        return -(gy * (sigmoid(self.inputs[0]) * _only_output(self)))
-
-
-cpdef Variable sigmoid(x):
-    """The logistic function 1/(1+exp(-x)), finite for any finite ``x``; it and its
-    derivatives of every order keep their relative precision in both tails."""
-    return (<Function>Sigmoid.__new__(Sigmoid))._call((x,))
+        s = (<Function>Sigmoid.__new__(Sigmoid))._call((self.inputs[0],))
+        return -(gy * (s * _only_output(self)))
 
 
 cdef bint _broadcasts_to(tuple shape, tuple target):
@@ -232,11 +227,6 @@ cdef class Affine(Function):
         return (gx, gW) if b is None else (gx, gW, gb)
 
 
-cpdef Variable linear(x, W, b=None):
-    """``x @ W + b`` (``b`` optional) as one graph node: the hot path of every dense layer."""
-    return (<Function>Affine.__new__(Affine))._call((x, W) if b is None else (x, W, b))
-
-
 @cython.final
 cdef class MeanSquaredError(_Binary):
     """The mean over all elements of (x0 - x1)**2, the two broadcast against each other."""
@@ -273,12 +263,3 @@ cdef class MeanSquaredError(_Binary):
         gx = d * (gys[0] * (2 / d.size))
         return (sum_to_array(gx, (<object>x0._data).shape) if not x0._constant else None,
                 sum_to_array(-gx, (<object>x1._data).shape) if not x1._constant else None)
-
-
-cpdef Variable mean_squared_error(y, t):
-    """mean((y - t)**2) over every element of the broadcast difference, as a 0-d Variable.
-
-    ``y`` and ``t`` may broadcast against each other; each gradient is summed back to its
-    input's shape.
-    """
-    return (<Function>MeanSquaredError.__new__(MeanSquaredError))._call((y, t))
