@@ -162,3 +162,23 @@ def test_the_functions_build_engine_nodes():
     assert type(F.linear(x, np.ones((3, 2))).creator) is Affine
     assert type(F.mean_squared_error(x, np.zeros(3)).creator) is MeanSquaredError
     assert Sigmoid.__module__ == Affine.__module__ == "cygrad.variable._core"
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_bias_gradient_of_one_row_is_the_column_sum_in_both_forms(dtype, layout):
+    # The one-row batch's bias gradient is summed in C: the same bits as NumPy's column sum
+    # (-0.0 becomes 0.0, NaN and infinities pass) and as the recorded backward's.
+    gy = np.array([[-0.0, 0.0, 1.5, -np.inf, np.nan, 3e-310 if dtype == np.float64 else 1e-40]],
+                  dtype)
+    if layout == "strided":
+        gy = np.repeat(gy, 2, axis=1)[:, ::2]
+    expected = np.add.reduce(gy, axis=0)
+    for create_graph in (False, True):
+        x, W, b = (Variable(np.ones(s, dtype)) for s in [(1, 2), (2, 6), (6,)])
+        y = F.linear(x, W, b)
+        y.grad = Variable(gy)
+        y.backward(create_graph=create_graph)
+        assert b.grad.data.shape == (6,) and b.grad.data.dtype == dtype
+        np.testing.assert_array_equal(b.grad.data, expected, strict=True)
+        assert list(np.signbit(b.grad.data)) == list(np.signbit(expected))
