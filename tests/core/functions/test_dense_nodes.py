@@ -17,16 +17,21 @@ DTYPES = [np.float64, np.float32]
 TAILS = [-1000.0, -750.0, -100.0, -90.0, -1.5, 0.0, 3.0, 90.0, 750.0, 1000.0, np.nan]
 
 
+LAYOUTS = ["contiguous", "read-only", "strided", "swapped", "misaligned"]
+
+
 def layouts(a):
-    """``a`` (1-D) as a contiguous array, a strided view, a byte-swapped copy, a misaligned
-    copy and a Fortran-ordered 2-D array: the C loop reads the first only."""
+    """``a`` (1-D) as a contiguous array, a read-only one, a strided view, a byte-swapped
+    copy, a misaligned copy and a Fortran-ordered 2-D array: the C loop reads the first two."""
+    readonly = a.copy()
+    readonly.flags.writeable = False
     strided = np.repeat(a, 2)[::2]
     swapped = a.astype(a.dtype.newbyteorder())
     buffer = np.zeros(a.nbytes + 1, np.uint8)
     misaligned = buffer[1:].view(a.dtype)
     misaligned[...] = a
     fortran = np.asfortranarray(np.stack([a, a[::-1]], axis=1))
-    return [a, strided, swapped, misaligned, fortran]
+    return [a, readonly, strided, swapped, misaligned, fortran]
 
 
 def sigmoid_and_grad(a):
@@ -165,14 +170,13 @@ def test_the_functions_build_engine_nodes():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+@pytest.mark.parametrize("layout", LAYOUTS)
 def test_bias_gradient_of_one_row_is_the_column_sum_in_both_forms(dtype, layout):
     # The one-row batch's bias gradient is summed in C: the same bits as NumPy's column sum
     # (-0.0 becomes 0.0, NaN and infinities pass) and as the recorded backward's.
     gy = np.array([[-0.0, 0.0, 1.5, -np.inf, np.nan, 3e-310 if dtype == np.float64 else 1e-40]],
                   dtype)
-    if layout == "strided":
-        gy = np.repeat(gy, 2, axis=1)[:, ::2]
+    gy = dict(zip(LAYOUTS, layouts(gy[0])))[layout][None, :]
     expected = np.add.reduce(gy, axis=0)
     for create_graph in (False, True):
         x, W, b = (Variable(np.ones(s, dtype)) for s in [(1, 2), (2, 6), (6,)])
