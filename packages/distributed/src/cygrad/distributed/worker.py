@@ -1,8 +1,9 @@
 """``Worker``: the Ray actor that holds one replica and the data of the current ``fit``.
 
 Data arrive once per ``fit`` through the object store (read in place, never copied to the
-worker); per step the worker receives which rows are its shard and returns one flat gradient
-buffer, then receives the combined gradient and takes the optimizer step.
+worker). Per step one call brings every worker's gradient of the previous batch (straight from
+the object store) and which rows are this worker's shard of the next: the worker combines the
+gradients, takes the optimizer step and returns one flat gradient buffer of its shard.
 """
 from __future__ import annotations
 
@@ -34,13 +35,22 @@ class Worker:
         self.replica.load_state(state)
 
     def gradient(self, rows: Rows) -> Gradient:
-        """Loss and gradient of this worker's shard of the current batch."""
+        """Loss and gradient of this worker's shard ``rows`` of the current batch."""
         assert self.x is not None and self.t is not None, "begin comes first"
         return self.replica.gradient(self.x[rows], self.t[rows])
 
-    def step(self, flat: np.ndarray, present: np.ndarray) -> None:
-        """The optimizer step with the combined gradient (copied: the store's is read-only)."""
-        self.replica.step(flat.copy(), present)
+    def advance(self, rows: Rows, *previous: Gradient) -> Gradient:
+        """The step of the previous batch from every worker's gradient of it (none at an
+        epoch's start), then the gradient of this worker's shard of the next: one call per
+        step, and the gradients go from worker to worker without the driver."""
+        if previous:
+            self.replica.step(previous)
+        return self.gradient(rows)
+
+    def finish(self, *previous: Gradient) -> str:
+        """The epoch's last step from every worker's gradient of it, then the checksum."""
+        self.replica.step(previous)
+        return self.checksum()
 
     def checksum(self) -> str:
         return self.replica.checksum()
