@@ -255,12 +255,12 @@ class DataParallel:
         handle = self._handles[i]
         if fresh:
             return handle.gradient.remote(shards[i])
-        return handle.advance.remote(shards[i], *previous)
+        return handle.advance.remote(shards[i], *_others(previous, i))
 
     def _finish(self, previous: list[Any], i: int, fresh: bool) -> Any:
         """Worker ``i``'s end of an epoch: the last step from ``previous``, then its checksum."""
         handle = self._handles[i]
-        return handle.checksum.remote() if fresh else handle.finish.remote(*previous)
+        return handle.checksum.remote() if fresh else handle.finish.remote(*_others(previous, i))
 
     def _settle(self, i: int, ref: Any, send: Send) -> tuple[Any, Any]:
         """Worker ``i``'s call ``ref`` and its result. A worker that died is replaced from the
@@ -343,6 +343,11 @@ class DataParallel:
         self._handles[i] = self._spawn()
         begin = partial(self._start, ray.put(self._replica.state()))
         self._settle(i, begin(i, True), begin)
+
+
+def _others(previous: list[Any], i: int) -> list[Any]:
+    """The refs of the last batch's gradients for worker ``i``: its own (which it kept) as None."""
+    return [None if j == i else ref for j, ref in enumerate(previous)]
 
 
 def _create_lazy_layers(model: Any, params: dict[str, np.ndarray]) -> list[str]:
