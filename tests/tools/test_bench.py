@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -18,7 +20,14 @@ import numpy as np
 import pytest
 
 from benchmarks import ALL, select
-from benchmarks.harness import run_workload
+from benchmarks.harness import (
+    WorkloadResult,
+    ImplTiming,
+    block_steps,
+    median_interval,
+    round_order,
+    run_workload,
+)
 from benchmarks.workload import (
     Workload,
     compare_results,
@@ -67,7 +76,14 @@ def test_quick_run_prints_w1_and_w5_ratios_after_passing_checks(tmp_path):
         assert w["check"] == "passed"
         assert w["steps"] == {"W1": 10000, "W5": 2000}[w["id"]]
         assert len(w["times"]["numpy"]) == len(w["times"]["cygrad"]) == report["rounds"] == 2
-        assert w["ratio"] == pytest.approx(w["medians"]["cygrad"] / w["medians"]["numpy"])
+        assert w["ratio"] == pytest.approx(statistics.median(w["round_ratios"]))
+        low, high = w["interval"]
+        assert low <= w["ratio"] <= high and w["confidence"] == 0.5  # two rounds: their range
+        assert w["verdict"] in {"meets stretch", "meets target", "uncertain", "over target"}
+        assert w["blocks"] == -(-w["steps"] // w["block_steps"])  # blocks cover a run's steps
+    w1 = report["workloads"][0]
+    assert w1["block_steps"] < w1["steps"]  # a 10,000-step W1 run lasts far longer than a block
+    assert re.search(r"^workload .* per round\s+50% CI\s+target\s+verdict$", proc.stdout, re.M)
 
 
 def test_tools_bench_pins_threads_before_numpy_loads(tmp_path):
@@ -199,6 +215,157 @@ def test_correct_implementations_are_timed_in_every_round():
     assert len(result.round_ratios("cygrad")) == 4
 
 
+class _Clock:
+    """A deterministic clock for fake implementations: a run of ``steps`` advances it by
+    ``cost * steps``, times ``1 + drift * n`` for the n-th run (a machine slowing down
+    steadily), plus ``spikes[n]`` (a burst hitting that run only). ``log`` lists the runs."""
+
+    def __init__(self, drift: float = 0.0, spikes: dict[int, float] | None = None):
+        self.now, self.drift, self.spikes = 0.0, drift, spikes or {}
+        self.log: list[tuple[str, int]] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def impl(self, name: str, cost: float, wrong_at: int | None = None):
+        """A prepare function of a run whose result is its step count (wrong by one for a
+        run of ``wrong_at`` steps)."""
+        def prepare(steps: int):
+            def run():
+                n = len(self.log)
+                self.log.append((name, steps))
+                self.now += cost * steps * (1 + self.drift * n) + self.spikes.get(n, 0.0)
+                return {"x": np.array(float(steps + (steps == wrong_at)))}
+            return run
+        return prepare
+
+
+def _clocked(clock: _Clock, steps: int = 40, rounds: int = 3, **costs) -> "WorkloadResult":
+    """A NumPy-baseline fake (numpy 1, cygrad 2 units a step unless ``costs`` say otherwise)
+    timed on ``clock`` with blocks of at least 10 units."""
+    w = Workload(id="WC", title="clocked", unit="us/iteration", unit_factor=1e6, steps=steps,
+                 quick_steps=steps, numpy=costs.get("numpy", clock.impl("numpy", 1.0)),
+                 cygrad=costs.get("cygrad", clock.impl("cygrad", 2.0)))
+    return run_workload(w, w.implementations(False), steps, rounds, clock=clock,
+                        block_seconds=10.0)
+
+
+def test_blocks_alternate_in_reversing_order_so_a_steady_drift_cancels():
+    clock = _Clock(drift=0.05)
+    result = _clocked(clock)
+    assert result.ok
+    # numpy's check run took 1 unit a step: blocks of 10 steps, four to a round of 40 steps
+    assert (result.block_steps, result.blocks) == (10, 4)
+    assert clock.log[:4] == [("numpy", 40), ("cygrad", 40), ("numpy", 10), ("cygrad", 10)]
+    pairs = [("numpy", 10), ("cygrad", 10)]
+    assert clock.log[4:] == (pairs + pairs[::-1]) * 6  # 3 rounds of 4 blocks each
+    # Each implementation's blocks sit symmetrically around the same middle run, so the
+    # drift slows both alike; blocks in one order only would give 2 * 1.4 / 1.35 in round 1.
+    assert result.round_ratios("cygrad") == pytest.approx([2.0] * 3, rel=1e-12)
+    assert result.ratio("cygrad") == pytest.approx(2.0, rel=1e-12)
+    # a round's time is its median block per step, in the unit: runs 4-11, 12-19, 20-27
+    assert result.timings["numpy"].times == pytest.approx(
+        [1e6 * (1 + 0.05 * middle) for middle in (7.5, 15.5, 23.5)])
+
+
+def test_a_burst_over_one_block_does_not_move_the_rounds_ratio():
+    # run 4 is round 1's first numpy block; run 13 round 2's first cygrad block
+    result = _clocked(_Clock(spikes={4: 500.0, 13: 900.0}))
+    assert result.round_ratios("cygrad") == pytest.approx([2.0] * 3)  # the sums: 80/540, ...
+    assert result.interval("cygrad") == pytest.approx((2.0, 2.0, 0.75))
+
+
+def test_a_run_shorter_than_a_block_is_timed_whole():
+    clock = _Clock()
+    result = _clocked(clock, steps=5, rounds=2)  # 5 units: shorter than a block of 10
+    assert (result.block_steps, result.blocks) == (5, 1)
+    assert clock.log == [("numpy", 5), ("cygrad", 5), ("numpy", 5), ("cygrad", 5),
+                         ("cygrad", 5), ("numpy", 5)]  # no second check: blocks are whole runs
+
+
+def test_a_workload_with_its_own_baseline_is_timed_in_whole_runs():
+    clock = _Clock()
+    w = _own_baseline(numpy=clock.impl("alone", 1.0), variants={"twice": clock.impl("twice", 2.0)},
+                      targets={}, steps=40)
+    result = run_workload(w, w.implementations(False), 40, 2, clock=clock, block_seconds=10.0)
+    assert (result.block_steps, result.blocks) == (40, 1)
+    assert clock.log == [("alone", 40), ("twice", 40)] * 2 + [("twice", 40), ("alone", 40)]
+    assert result.ratio("twice") == pytest.approx(2.0)
+
+
+def test_blocks_compute_other_numbers_and_are_checked_too():
+    clock = _Clock()
+    result = _clocked(clock, cygrad=clock.impl("cygrad", 2.0, wrong_at=10))
+    assert result.problems == [
+        "blocks of 10 steps: cygrad differs from numpy: x: 11.0 vs 10.0 "
+        "(max difference 1, allowed 1e-09 x 10)"]
+    assert result.ratio("cygrad") is None and result.timings == {}
+
+
+def test_block_steps_last_a_block_and_at_most_a_run():
+    assert block_steps(0.001, 100, 0.01) == 10
+    assert block_steps(0.0003, 100, 0.01) == 34  # at least the block's length
+    assert block_steps(0.01, 5, 0.5) == 5  # never more than a run
+    assert block_steps(1.0, 7, 0.01) == 1
+    assert block_steps(0.0, 7, 0.01) == 7  # no measurable time: whole runs
+
+
+def test_round_order_reverses_every_other_block():
+    names = ["numpy", "cygrad", "torch"]
+    assert [round_order(names, b) for b in range(3)] == [names, names[::-1], names]
+
+
+def test_median_interval_is_the_order_statistics_interval_of_its_confidence():
+    assert median_interval([3.0, 1.0, 5.0, 2.0, 4.0]) == (1.0, 5.0, 1 - 2 / 32)
+    ten = [float(v) for v in (7, 2, 9, 1, 10, 4, 3, 8, 6, 5)]
+    assert median_interval(ten) == (2.0, 9.0, 1 - 2 * 11 / 1024)  # x(3)..x(8): 89% < 90%
+    twenty = [float(v) for v in range(20, 0, -1)]
+    below = sum(math.comb(20, i) for i in range(6))
+    assert median_interval(twenty) == (6.0, 15.0, 1 - 2 * below / 2**20)
+    assert median_interval(ten, confidence=0.8) == (3.0, 8.0, 1 - 2 * 56 / 1024)
+    assert median_interval([1.0, 2.0]) == (1.0, 2.0, 0.5)  # too few: the range, at its coverage
+    assert median_interval([3.0]) == (3.0, 3.0, 0.0)
+
+
+@pytest.mark.parametrize("values, confidence, message", [
+    ([], 0.9, "median_interval: no values"),
+    ([1.0], 1.0, "median_interval: confidence 1.0 is not between 0 and 1"),
+])
+def test_median_interval_refuses_what_has_no_interval(values, confidence, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        median_interval(values, confidence)
+
+
+@pytest.mark.parametrize("low, high, verdict", [
+    (0.5, 0.79, "meets stretch"),
+    (0.7, 0.9, "meets target"),  # the stretch is uncertain, the target is not
+    (1.0, 1.2, "meets target"),
+    (1.1, 1.3, "uncertain"),
+    (1.2, 1.3, "uncertain"),
+    (1.21, 1.5, "over target"),
+])
+def test_a_verdict_is_uncertain_while_the_target_lies_inside_the_interval(low, high, verdict):
+    from benchmarks.runner import _verdict
+
+    assert _verdict(1.2, 0.8, (low, high, 0.9)) == verdict
+    assert _verdict(None, None, (low, high, 0.9)) == "-"
+
+
+def test_the_table_row_gives_the_interval_and_its_verdict():
+    from benchmarks.runner import _summarise
+
+    w = _fake_workload(cygrad=_constant_impl(1.0), target=1.2)
+    result = WorkloadResult(w, 3, timings={
+        "numpy": ImplTiming([2.0, 2.0, 1.0, 2.0, 2.0]),
+        "cygrad": ImplTiming([2.2, 2.3, 1.2, 2.5, 2.6])})
+    notes: list[str] = []
+    (row,), record = _summarise(w, result, 3, False, "cpu", notes)
+    assert row["cygrad/numpy"] == "1.20x" and row["per round"] == "1.10-1.30x"
+    assert row["CI"] == "1.10-1.30x" and row["verdict"] == "uncertain"
+    assert record["interval"] == pytest.approx([1.1, 1.3]) and record["confidence"] == 0.9375
+    assert record["verdict"] == "uncertain" and notes == []
+
+
 def test_memory_mode_measures_each_implementation_in_its_own_process():
     proc = _bench("--memory", "--quick", "--workloads", "W4")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -325,17 +492,21 @@ def test_the_runner_gives_a_baseline_of_its_own_a_table_of_its_own(tmp_path, cap
 
     out = tmp_path / "bench.json"
     args = build_parser().parse_args(["--rounds", "2", "--json", str(out)])
-    args.workloads = [_own_baseline(), *select("W5")]  # W5 is quick; its table comes apart
+    # Sleeps a quarter apart: a busy machine wakes a sleeper up to a few ms late, and the
+    # verdict needs every round under the target.
+    variants = {"twice": _sleeper(0.08), "half": _sleeper(0.01)}
+    args.workloads = [_own_baseline(numpy=_sleeper(0.04), variants=variants),
+                      *select("W5")]  # W5 is quick; its table comes apart
     assert run(args) == 0
     stdout = capsys.readouterr().out
     assert re.search(r"^workload\s+variant\s+unit\s+alone\s+variant time\s+time/alone\s+"
-                     r"per round\s+speed-up\s+target\s+verdict$", stdout, re.M), stdout
-    half = re.search(r"^WY\s+half\s+ms/step\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x\s+\S+\s+"
+                     r"per round\s+50% CI\s+speed-up\s+target\s+verdict$", stdout, re.M), stdout
+    half = re.search(r"^WY\s+half\s+ms/step\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)x\s+\S+\s+\S+\s+"
                      r"([\d.]+)x\s+<=0.6x\s+meets target$", stdout, re.M)
     assert half, stdout
     base, time_, ratio, speed_up = map(float, half.groups())
     # wall time, as the workload asks (sleeping takes no CPU time)
-    assert base == pytest.approx(5.0, rel=0.5) and time_ == pytest.approx(2.5, rel=0.5)
+    assert base == pytest.approx(20.0, rel=0.5) and time_ == pytest.approx(5.0, rel=0.5)
     assert speed_up == pytest.approx(1 / ratio, rel=0.02)
     assert re.search(r"^WY\s+twice\s+.*\s-\s+-$", stdout, re.M), stdout
     assert "WY: timed in wall time" in stdout
@@ -347,7 +518,9 @@ def test_the_runner_gives_a_baseline_of_its_own_a_table_of_its_own(tmp_path, cap
     assert set(wy["medians"]) == {"alone", "twice", "half"}
     assert wy["variants"]["half"]["target"] == 0.6
     assert wy["variants"]["half"]["ratio"] == pytest.approx(
-        wy["medians"]["half"] / wy["medians"]["alone"])
+        statistics.median(wy["variants"]["half"]["round_ratios"]))
+    assert wy["variants"]["half"]["verdict"] == "meets target"
+    assert (wy["block_steps"], wy["blocks"]) == (2, 1)  # a baseline of its own: whole runs
 
 
 def test_w6_measures_data_parallel_training_against_training_in_process():

@@ -1,8 +1,10 @@
 """Time the workloads of docs/benchmarks.md against hand-written NumPy, side by side (tools/bench).
 
 Each workload runs as NumPy (forward plus a manual backward), cygrad and optionally PyTorch,
-from the same starting numbers, interleaved over several rounds in this one process. The
-table gives the median time of each and the ratio to NumPy next to the workload's target.
+from the same starting numbers, alternating in short blocks over several rounds in this one
+process. The table gives the median time of each, the median ratio to NumPy with its range
+over the rounds and a confidence interval, and a verdict against the workload's target:
+uncertain while the target lies inside the interval.
 A workload with a baseline of its own (W6 against training in one process) gets a table of
 its own, a row per variant, with the ratios to that baseline.
 Every BLAS and OpenMP pool must be pinned to one thread before NumPy loads: tools/bench sets
@@ -21,7 +23,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from benchmarks import child_env, select
-from benchmarks.harness import CLOCKS, run_workload
+from benchmarks.harness import CLOCKS, median_interval, run_workload
 from benchmarks.memory import measure_in_child, memory_row, runs_for
 from benchmarks.workload import Workload, missing_requirements
 from cygrad.cli.arguments import CommandParser
@@ -49,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated workload ids; W3 selects every W3 variant "
                         "(default: all)")
     p.add_argument("--rounds", type=whole_number(1),
-                   help=f"timed rounds (default {DEFAULT_ROUNDS}, {QUICK_ROUNDS} with --quick)")
+                   help="timed rounds, each running every implementation's steps in "
+                        f"alternating blocks (default {DEFAULT_ROUNDS}, {QUICK_ROUNDS} with "
+                        "--quick; more rounds narrow the confidence interval)")
     p.add_argument("--quick", action="store_true",
                    help="few steps per run: checks that everything works, timings are rough")
     p.add_argument("--torch", action="store_true",
@@ -93,14 +97,27 @@ def _target_text(w: Any) -> str:
     return "-" if w.target is None else f"<={w.target:g}x"
 
 
-def _verdict(w: Any, ratio: float | None) -> str:
-    if ratio is None:
-        return "-"
-    if w.stretch is not None and ratio <= w.stretch:
+def _verdict(target: float | None, stretch: float | None,
+             interval: tuple[float, float, float]) -> str:
+    """Whether the median ratio meets ``target`` (or ``stretch``), judged by its confidence
+    interval: "uncertain" while the target lies inside it, where another run could say either."""
+    low, high, _ = interval
+    if stretch is not None and high <= stretch:
         return "meets stretch"
-    if w.target is not None and ratio <= w.target:
+    if target is None:
+        return "-"
+    if high <= target:
         return "meets target"
-    return "over target"
+    return "over target" if low > target else "uncertain"
+
+
+def _interval_column(rounds: int) -> str:
+    """The heading of the interval column: its coverage, which depends on the rounds only."""
+    return f"{median_interval([0.0] * rounds)[2]:.0%} CI"
+
+
+def _fmt_range(low: float, high: float) -> str:
+    return f"{low:.2f}-{high:.2f}x"
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -108,6 +125,13 @@ def _table(rows: list[list[str]]) -> str:
     lines = ["  ".join(c.ljust(wd) for c, wd in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * wd for wd in widths))
     return "\n".join(lines)
+
+
+def _timing_record(result: Any, impl: str) -> dict[str, Any]:
+    """The JSON fields of ``impl``'s ratio: the median, the rounds, the interval."""
+    low, high, coverage = result.interval(impl)
+    return {"ratio": result.ratio(impl), "round_ratios": result.round_ratios(impl),
+            "interval": [low, high], "confidence": coverage}
 
 
 def _summarise(w: Any, result: Any, steps: int, with_torch: bool, clock: str,
@@ -124,15 +148,18 @@ def _summarise(w: Any, result: Any, steps: int, with_torch: bool, clock: str,
         row["cygrad/numpy"] = "CHECK FAILED"
         record["problems"] = result.problems
         return [row], record
-    ratio = result.ratio("cygrad")
-    per_round = result.round_ratios("cygrad")
+    timing = _timing_record(result, "cygrad")
+    per_round, (low, high) = timing["round_ratios"], timing["interval"]
     medians = {name: t.median for name, t in result.timings.items()}
     row.update({name: _fmt_time(m) for name, m in medians.items()})
-    row["cygrad/numpy"] = _fmt_ratio(ratio)
-    row["per round"] = f"{min(per_round):.2f}-{max(per_round):.2f}x"
-    row["verdict"] = _verdict(w, ratio)
-    record.update(check="passed", ratio=ratio, round_ratios=per_round, medians=medians,
-                  times={name: t.times for name, t in result.timings.items()})
+    row["cygrad/numpy"] = _fmt_ratio(timing["ratio"])
+    row["per round"] = _fmt_range(min(per_round), max(per_round))
+    row["CI"] = _fmt_range(low, high)
+    verdict = _verdict(w.target, w.stretch, result.interval("cygrad"))
+    row["verdict"] = verdict
+    record.update(check="passed", **timing, verdict=verdict, medians=medians,
+                  times={name: t.times for name, t in result.timings.items()},
+                  block_steps=result.block_steps, blocks=result.blocks)
     if with_torch:
         row["torch/numpy"] = _fmt_ratio(result.ratio("torch"))
         record["torch_ratio"] = result.ratio("torch")
@@ -142,7 +169,7 @@ def _summarise(w: Any, result: Any, steps: int, with_torch: bool, clock: str,
 def _variant_columns(baseline: str) -> list[str]:
     """The columns of the table of the workloads measured against ``baseline``."""
     return ["workload", "variant", "unit", baseline, "variant time", f"time/{baseline}",
-            "per round", "speed-up", "target", "verdict"]
+            "per round", "CI", "speed-up", "target", "verdict"]
 
 
 def _summarise_variants(w: Any, result: Any, steps: int, clock: str,
@@ -158,22 +185,25 @@ def _summarise_variants(w: Any, result: Any, steps: int, clock: str,
     base = result.timings[w.baseline].median
     rows, variants = [], {}
     for name in w.variants:
-        ratio, per_round = result.ratio(name), result.round_ratios(name)
+        timing = _timing_record(result, name)
+        ratio, per_round, (low, high) = timing["ratio"], timing["round_ratios"], timing["interval"]
         target = w.targets.get(name)
+        verdict = _verdict(target, None, result.interval(name))
         rows.append({
             "workload": w.id, "variant": name, "unit": w.unit, w.baseline: _fmt_time(base),
             "variant time": _fmt_time(result.timings[name].median),
             f"time/{w.baseline}": _fmt_ratio(ratio),
-            "per round": f"{min(per_round):.2f}-{max(per_round):.2f}x",
+            "per round": _fmt_range(min(per_round), max(per_round)),
+            "CI": _fmt_range(low, high),
             "speed-up": _fmt_ratio(1 / ratio),
             "target": "-" if target is None else f"<={target:.3g}x",
-            "verdict": "-" if target is None else
-            ("meets target" if ratio <= target else "over target"),
+            "verdict": verdict,
         })
-        variants[name] = {"ratio": ratio, "round_ratios": per_round, "target": target}
+        variants[name] = {**timing, "target": target, "verdict": verdict}
     record.update(check="passed", variants=variants,
                   medians={name: t.median for name, t in result.timings.items()},
-                  times={name: t.times for name, t in result.timings.items()})
+                  times={name: t.times for name, t in result.timings.items()},
+                  block_steps=result.block_steps, blocks=result.blocks)
     return rows, record
 
 
@@ -231,12 +261,12 @@ def run(args: argparse.Namespace) -> int:
     with_torch = torch_version is not None
 
     print(
-        f"{PROG}: {rounds} round(s){' (quick)' if args.quick else ''}, interleaved, "
+        f"{PROG}: {rounds} round(s){' (quick)' if args.quick else ''}, interleaved in blocks, "
         f"{args.clock} time, 1 thread; Python {platform.python_version()}, numpy {np.__version__}"
         + (f", torch {torch_version}" if with_torch else ""),
         flush=True,
     )
-    columns = ["workload", "unit", "numpy", "cygrad", "cygrad/numpy", "per round"]
+    columns = ["workload", "unit", "numpy", "cygrad", "cygrad/numpy", "per round", "CI"]
     if with_torch:
         columns += ["torch", "torch/numpy"]
     columns += ["target", "verdict"]
@@ -262,11 +292,16 @@ def run(args: argparse.Namespace) -> int:
         records.append(record)
 
     failed = any("problems" in r for r in records)
+    interval = _interval_column(rounds)
     for baseline, rows in tables.items():
         heads = columns if baseline == "numpy" else _variant_columns(baseline)
-        print(_table([heads] + [[row.get(c, "-") for c in heads] for row in rows]))
+        shown = [interval if c == "CI" else c for c in heads]
+        print(_table([shown] + [[row.get(c, "-") for c in heads] for row in rows]))
     for note in notes:
         print(note)
+    if tables:
+        print(f"CI: an interval holding the median ratio with {interval[:-3]} confidence over "
+              f"{rounds} round(s); a verdict is uncertain while the target lies inside it")
     if tables and not failed:
         print("checks: every implementation computed the same numbers as its baseline "
               "(and the values docs/benchmarks.md gives, where it gives them)")

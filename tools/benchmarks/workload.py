@@ -81,6 +81,14 @@ class Workload:
         if unknown := set(self.targets) - set(self.variants):
             raise ValueError(f"Workload {self.id}: targets for no variant: {sorted(unknown)}")
 
+    @property
+    def whole_runs(self) -> bool:
+        """Whether the harness times whole runs rather than blocks of fewer steps: a workload
+        against NumPy is a loop of like steps, any number of which is a fair sample, while what
+        a run against a baseline of its own costs beyond its steps (W6: starting a ``fit``,
+        the rows into Ray's object store) is part of what it measures."""
+        return self.baseline != "numpy"
+
     def implementations(self, with_torch: bool) -> dict[str, Prepare]:
         """The implementations to time, the reference (named ``baseline``) first."""
         if self.variants:
