@@ -86,7 +86,7 @@ cdef int _check_inputs_count(Function f, tuple xs, Py_ssize_t least, Py_ssize_t 
 cdef Variable _only_output(Function f):
     """The output of the one-output Function ``f``, in its backward: alive, because the
     backward pass reached ``f`` through it."""
-    y = _referent(f.outputs[0])
+    y = _referent(_output_ref(f, 0))
     if y is None:
         raise ValueError(f"{type(f).__name__}.backward: its output is gone")
     return <Variable>y
