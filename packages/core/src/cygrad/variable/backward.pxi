@@ -125,6 +125,7 @@ cdef tuple _gradient_tuple(object result, Function f, str method):
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_XDECREF, Py_XINCREF
+from cpython.weakref cimport PyWeakref_GET_OBJECT
 from libc.string cimport memcpy
 
 cdef enum:
@@ -231,7 +232,7 @@ cdef Function _queue_pop(_Queue* q):
 cdef inline object _referent(object ref):
     """What a weak reference points to, or None, without a Python call."""
     if PyWeakref_CheckRef(ref):
-        return <object>PyWeakref_GetObject(ref)
+        return <object>PyWeakref_GET_OBJECT(ref)  # (the checked form checks it again)
     return ref()
 
 
