@@ -236,6 +236,13 @@ cdef inline object _referent(object ref):
     return ref()
 
 
+cdef inline object _first_output(Function f):
+    """``f``'s output 0, or None if it is gone."""
+    if PyWeakref_CheckRef(f._outputs):  # the one output's bare reference: read it directly
+        return <object>PyWeakref_GET_OBJECT(f._outputs)
+    return _referent(_output_ref(f, 0))
+
+
 cdef inline object _grad_of(object ref):
     cdef object y = _referent(ref)
     return None if y is None else (<Variable?>y).grad
@@ -364,7 +371,7 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, PyObject** 
         # A first-order pass takes the array form where the class has one (None: it has not).
         gxs = None
         if _n_outputs(f) == 1:
-            y = _referent(_output_ref(f, 0))  # a checked assignment (None passes)
+            y = _first_output(f)  # a checked assignment (None passes)
             if y is not None and y._pending_pass == this_pass:
                 y._pending_pass = 0
                 if _scalar_inputs(f, y) and f._backward_doubles(y._pending, gxd):
@@ -479,7 +486,7 @@ cdef bint _seed_as_double(Variable root, Function start, bint retain_grad, bint 
 
 cdef inline bint _sole_output(Function g, Variable x):
     """Whether ``x`` is the one output ``g`` records (``outputs`` is public, so writable)."""
-    return _n_outputs(g) == 1 and _referent(_output_ref(g, 0)) is x
+    return _n_outputs(g) == 1 and _first_output(g) is x
 
 
 cdef inline bint _scalar_inputs(Function f, Variable y):
