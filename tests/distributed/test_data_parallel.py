@@ -78,6 +78,10 @@ class CountingLoss:
         self.driver = os.getpid()
 
     def __call__(self, y, t):
+        self.tick()
+        return loss(y, t)
+
+    def tick(self):
         if os.getpid() != self.driver:
             with open(self.counter, "a+") as f:
                 fcntl.flock(f, fcntl.LOCK_EX)
@@ -88,11 +92,23 @@ class CountingLoss:
                 f.write(str(n))
             if n in self.calls:
                 self.action(self.driver)
-        return loss(y, t)
 
     def count(self):
         with open(self.counter) as f:
             return int(f.read())
+
+
+class CountingHook(CountingLoss):
+    """The same count over the optimizer's updates in the workers (an optimizer hook)."""
+
+    def __call__(self, params):
+        self.tick()
+
+
+def sgd_with(hook):
+    optimizer = OPTIMIZERS["sgd"]()
+    optimizer.add_hook(hook)
+    return optimizer
 
 
 def die(driver):
@@ -193,6 +209,25 @@ def test_a_worker_killed_mid_step_is_replaced_and_the_step_redone(tmp_path, deat
     assert killer.count() == 3 * 4 * 2 + len(deaths)
 
 
+@pytest.mark.parametrize("death", [3, 7])
+def test_a_worker_killed_while_taking_a_step_is_replaced_from_the_drivers_step(tmp_path, death):
+    # Updates count over both workers: the steps of batches 1-3 of the first epoch come with
+    # the next batch's call (updates 1-6), the last batch's with the epoch's checksum (7, 8).
+    # The replacement starts from the driver, which has taken that step: it only computes
+    # the gradient (or the checksum), so no step is lost or taken twice.
+    x, t = data()
+    killer = CountingHook(tmp_path, [death], die)
+    expected, expected_losses = reference(
+        model, OPTIMIZERS["sgd"], x, t, epochs=2, batch_size=7, rng=4
+    )
+    with DataParallel(model, partial(sgd_with, killer), loss, workers=2) as trainer:
+        losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=4, progress=False)
+        assert_same_params(trainer.model, expected)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+    # Two workers, 4 steps, 2 epochs; the killed update is counted and not made again.
+    assert killer.count() == 2 * 4 * 2
+
+
 def test_a_worker_that_died_between_fits_is_replaced_at_the_next(tmp_path):
     x, t = data()
     expected, _ = reference(model, OPTIMIZERS["momentum"], x, t, epochs=2, batch_size=7, rng=2)
@@ -251,6 +286,38 @@ def test_ctrl_c_leaves_the_model_at_the_last_completed_step(tmp_path):
         )
         assert_same_params(trainer.model, three_steps)
         trainer.fit(x, t, epochs=1, batch_size=5, shuffle=False, progress=False)
+
+
+def test_rows_go_into_the_object_store_again_only_when_their_bits_changed(monkeypatch):
+    # Per fit the driver puts the parameters (and the rows when they changed), never
+    # anything per step: the gradients go from worker to worker.
+    x, t = data()
+    x[0, 0] = 0.0
+    puts = []
+    put = ray.put
+    monkeypatch.setattr(ray, "put", lambda value, **kw: puts.append(value) or put(value, **kw))
+
+    seen = []
+
+    def fit(rows):
+        puts.clear()
+        seen.append(rows.copy())
+        trainer.fit(rows, t, epochs=1, batch_size=7, rng=len(seen), progress=False)
+        return [v.shape == x.shape for v in puts if isinstance(v, np.ndarray)]
+
+    with DataParallel(model, OPTIMIZERS["sgd"], loss, workers=2) as trainer:
+        assert fit(x) == [True, False] and len(puts) == 3  # rows, labels, parameters
+        assert fit(x.copy()) == [] and len(puts) == 1  # the same bits in another array
+        x[0, 0] = -0.0
+        assert fit(x) == [True] and len(puts) == 2  # changed in place, if only a sign bit
+        x[1:5] *= 3
+        assert fit(x) == [True]
+        # Every fit trained on the rows as they were then.
+        net = model()
+        for rng, rows in enumerate(seen, 1):
+            net, _ = reference(lambda: net, OPTIMIZERS["sgd"], rows, t, epochs=1,
+                               batch_size=7, rng=rng)
+        assert_same_params(trainer.model, net)
 
 
 def test_save_load_and_resume_equal_an_uninterrupted_run(tmp_path):

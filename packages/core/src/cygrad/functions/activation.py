@@ -1,5 +1,8 @@
 """Activations: sigmoid, tanh, relu, gelu, softmax and log_softmax.
 
+``sigmoid`` (its Function ``Sigmoid``) is an engine operation, defined with the other nodes of
+a dense network's training step in the engine's ``dense.pxi``; the others are here.
+
 Each has both backward forms: ``backward_arrays`` on raw arrays for the common first-order
 pass (one NumPy expression, no graph nodes), and ``backward`` in differentiable functions for
 ``create_graph=True``, so any order of derivative works.
@@ -13,69 +16,13 @@ from numpy.typing import ArrayLike
 
 from cygrad.functions._util import normalize_axis, output
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import exp, mul, sum
+from cygrad.variable._core import Sigmoid as Sigmoid, _sigmoid_arrays, exp, mul, sum
 
 __all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
 # gelu's tanh approximation: x/2 * (1 + tanh(K * (x + A * x**3))).
 _K = math.sqrt(2.0 / math.pi)
 _A = 0.044715
-
-
-# Below these, exp(-x) overflows: float64, float32 (exp overflows above 709.78, 88.72).
-_EXP_SAFE = {np.dtype(np.float64): -708.0, np.dtype(np.float32): -88.0}
-
-
-def _sigmoid_arrays(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """sigmoid(x) and its complement 1 - sigmoid(x) = sigmoid(-x), both to a few ulps in
-    both tails (where ``0.5 + 0.5*tanh(x/2)`` or ``1 - sigmoid(x)`` would lose every digit).
-
-    ``y = 1/(1 + e)`` with ``e = exp(-x)`` and the complement ``e * y``; below the point where
-    exp(-x) would overflow, sigmoid(x) rounds to exp(x) and its complement to 1.
-    """
-    if x.ndim == 0:  # NumPy gives scalars for 0-d arrays, which the in-place steps need not
-        y, e = _sigmoid_arrays(x.reshape(1))
-        return y.reshape(()), e.reshape(())
-    limit = _EXP_SAFE[x.dtype]
-    low = x.size and not x.min() >= limit  # one cheap pass; NaN takes the careful path too
-    if low:
-        below = x < limit
-        e = np.where(below, 0, -x)
-    else:
-        e = np.negative(x)
-    np.exp(e, out=e)
-    y = e + 1
-    np.reciprocal(y, out=y)
-    e *= y
-    if low:
-        return np.where(below, np.exp(np.where(below, x, 0)), y), np.where(below, 1, e)
-    return y, e
-
-
-class Sigmoid(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        y, self.complement = _sigmoid_arrays(x)
-        return y
-
-    # sigmoid' = sigmoid(x) * sigmoid(-x): a product of the two exact factors.
-    def backward(self, gy: Variable) -> Variable:
-        return gy * (output(self) * SigmoidComplement()(self.inputs[0]))
-
-    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
-        gx = output(self).data * self.complement
-        gx *= gy
-        return gx
-
-
-class SigmoidComplement(Function):
-    """1 - sigmoid(x), the same numbers as Sigmoid's complement: the second factor of its
-    derivative, for the recorded backward."""
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return _sigmoid_arrays(x)[1]
-
-    def backward(self, gy: Variable) -> Variable:
-        return -(gy * (sigmoid(self.inputs[0]) * output(self)))
 
 
 class ReLU(Function):

@@ -1,45 +1,19 @@
-"""Losses: mean squared error and softmax cross entropy, each one graph node with a 0-d result."""
+"""Losses: mean squared error and softmax cross entropy, each one graph node with a 0-d result.
+
+``mean_squared_error`` (its Function ``MeanSquaredError``) is an engine operation, defined with
+the other nodes of a dense network's training step in the engine's ``dense.pxi``.
+"""
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cygrad.functions._util import data_of, integer_array, sum_to_array
+from cygrad.functions._util import data_of, integer_array
 from cygrad.functions.activation import softmax
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import sum_to, wants_grad
+from cygrad.variable._core import MeanSquaredError as MeanSquaredError
 
 __all__ = ["mean_squared_error", "softmax_cross_entropy"]
-
-
-class MeanSquaredError(Function):
-    """The mean over all elements of (x0 - x1)**2, the two broadcast against each other."""
-
-    def forward(self, x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
-        try:
-            d = x0 - x1
-        except ValueError:
-            raise ValueError(
-                f"mean_squared_error: shapes {x0.shape} and {x1.shape} cannot be broadcast together"
-            ) from None
-        if d.size == 0:
-            raise ValueError(f"mean_squared_error: the inputs of shapes {x0.shape} and "
-                             f"{x1.shape} have no elements to average")
-        return np.vdot(d, d) / d.size
-
-    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
-        x0, x1 = self.inputs
-        d = x0 - x1
-        gx = d * (gy * (2 / d.size))
-        return (sum_to(gx, x0.shape) if wants_grad(x0) else None,
-                sum_to(-gx, x1.shape) if wants_grad(x1) else None)
-
-    def backward_arrays(self, gy: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        x0, x1 = self.inputs
-        d = x0.data - x1.data
-        gx = d * (gy * (2 / d.size))
-        return (sum_to_array(gx, x0.shape) if wants_grad(x0) else None,
-                sum_to_array(-gx, x1.shape) if wants_grad(x1) else None)
 
 
 class SoftmaxCrossEntropy(Function):

@@ -57,3 +57,5 @@ include "arithmetic.pxi"
 include "shape.pxi"
 # The matrix product.
 include "matmul.pxi"
+# A dense network's nodes: the affine map, the sigmoid and the mean squared error.
+include "dense.pxi"

@@ -1,19 +1,22 @@
 """``DataParallel``: synchronous data-parallel training of a cygrad model on Ray workers.
 
 Every step splits the global batch into one contiguous shard per worker; each worker returns
-the loss and one flat gradient buffer of its shard; the driver combines them as the
-shard-size-weighted mean (so the step equals the single-process step on the whole batch),
-takes the step on its own model and sends the mean back, and every worker takes the same
-step. The driver's model is therefore always at the last completed step: it is what a
-replacement worker starts from, what ``save`` writes and what Ctrl-C leaves behind.
+the loss and one flat gradient buffer of its shard. The next step's call hands every worker the
+others' buffers (through the object store, not through the driver): each combines them as the
+shard-size-weighted mean (so the step equals the single-process step on the whole batch), in
+worker order, takes the optimizer step and computes its next shard's gradient, all in one call.
+The driver takes the same step on its own model while the workers compute, so its model is at
+the last completed step: it is what a replacement worker starts from, what ``save`` writes and
+what Ctrl-C leaves behind.
 """
 from __future__ import annotations
 
 import os
-import sys
 import re
+import sys
 import weakref
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -22,10 +25,11 @@ from ray.exceptions import RayActorError, RayTaskError
 
 from cygrad.distributed import checkpoint, checks, runtime
 from cygrad.distributed.errors import WorkerError
-from cygrad.distributed.flat import Gradient, weighted_mean
+from cygrad.distributed.flat import Gradient
 from cygrad.distributed.interrupt import interrupts_deferred
 from cygrad.distributed.replica import PROBE_ROWS, Replica
-from cygrad.distributed.shards import Rows, row_count, shard_rows
+from cygrad.distributed.shards import Rows, shard_rows
+from cygrad.distributed.stored import Stored
 from cygrad.distributed.worker import Worker
 from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad, test_mode
@@ -33,6 +37,10 @@ from cygrad.variable import no_grad, test_mode
 __all__ = ["DataParallel"]
 
 RemoteWorker = ray.remote(Worker)
+
+Send = Callable[[int, bool], Any]
+"""Makes worker ``i``'s call of a step and returns its ref; ``fresh`` says the worker is a
+replacement started from the driver's state, which already includes any earlier step."""
 
 
 class DataParallel:
@@ -69,6 +77,7 @@ class DataParallel:
         )
         self._handles: list[Any] = []
         self._data: tuple[Any, Any] | None = None
+        self._stored = (Stored(), Stored())
         self._deaths = 0
         self._closed = False
         self._release: weakref.finalize[..., DataParallel] | None = None
@@ -107,7 +116,7 @@ class DataParallel:
         checks.check_loss_value(probe)
         self._connect()
         self._deaths = 0
-        self._data = (ray.put(x), ray.put(t))
+        self._data = (self._stored[0].put(x), self._stored[1].put(t))
         try:
             self._begin()
             return [
@@ -174,6 +183,8 @@ class DataParallel:
         """End the workers and release Ray (the last trainer shuts down a private Ray or
         disconnects from a cluster). Calling it again does nothing."""
         self._closed = True
+        for stored in self._stored:
+            stored.clear()
         if self._release is not None:
             self._release()
 
@@ -204,23 +215,21 @@ class DataParallel:
         # The bar redraws in place, so only on a terminal; the epoch's loss line in any case.
         bar = ProgressBar(steps, label, sys.stderr) if progress and sys.stderr.isatty() else None
         total = 0.0
+        previous: list[Any] = []  # every worker's gradient of the last batch, in the store
+        taken: list[Gradient] = []  # the same, whose step the driver has yet to take
         for k in range(steps):
             lo, hi = k * batch_size, min(n, (k + 1) * batch_size)
             rows: Rows = slice(lo, hi) if order is None else order[lo:hi]
-            shards = shard_rows(rows, self.workers)
-            loss_sum, count, mean, present = weighted_mean(
-                self._gather([(i, "gradient", (shard,)) for i, shard in enumerate(shards)])
-            )
-            assert mean is not None and present is not None, "every batch has rows"
-            self._step(mean, present)
-            total += loss_sum
+            previous, taken = self._step(partial(self._advance, shard_rows(rows, self.workers),
+                                                 previous), taken)
+            total += sum(loss_sum for loss_sum, _, _, _ in taken)
             if bar is not None:
                 bar.update(k + 1, total / hi)
         if bar is not None:
             bar.close()
         if progress:
             print(f"{label} loss {total / n:.6f}", file=sys.stderr, flush=True)
-        sums = self._gather([(i, "checksum", ()) for i in range(self.workers)])
+        _, sums = self._step(partial(self._finish, previous), taken)
         if set(sums) != {self._replica.checksum()}:
             raise WorkerError(
                 f"DataParallel.fit: after epoch {epoch} the replicas' parameters differ "
@@ -228,29 +237,40 @@ class DataParallel:
             )
         return total / n
 
-    def _step(self, mean: np.ndarray, present: np.ndarray) -> None:
-        """Send the combined gradient to every worker and take the step here too."""
-        flat = ray.put(mean)
-        for handle in self._handles:
-            handle.step.remote(flat, present)
+    def _step(self, send: Send, taken: list[Gradient]) -> tuple[list[Any], list[Any]]:
+        """Make every worker's call and, while they run, take the step of ``taken`` (the
+        last batch's gradients) here; the calls' refs and results. Ctrl-C waits for the
+        driver's step to end, so the model is never left half updated or behind a step the
+        workers were sent (a replacement worker starts from it)."""
         with interrupts_deferred():
-            self._replica.step(mean, present)
+            refs = [send(i, False) for i in range(self.workers)]
+            if taken:
+                self._replica.step(taken)
+        settled = [self._settle(i, ref, send) for i, ref in enumerate(refs)]
+        return [ref for ref, _ in settled], [value for _, value in settled]
 
-    def _gather(self, calls: list[tuple[int, str, tuple[Any, ...]]]) -> list[Any]:
-        """Call ``method(*args)`` on worker ``i`` for each ``(i, method, args)``, in
-        parallel; the results in order. A worker that died is replaced from the driver's
-        state and its call made again."""
-        refs = [getattr(self._handles[i], method).remote(*args) for i, method, args in calls]
-        results = []
-        for ref, (i, method, args) in zip(refs, calls):
-            while True:
-                try:
-                    results.append(self._result(i, ref))
-                    break
-                except RayActorError as death:
-                    self._replace(i, death)
-                    ref = getattr(self._handles[i], method).remote(*args)
-        return results
+    def _advance(self, shards: list[Rows], previous: list[Any], i: int, fresh: bool) -> Any:
+        """Worker ``i``'s step: the last batch's step from ``previous``, then the gradient of
+        its shard (a replacement, already past that step, only the gradient)."""
+        handle = self._handles[i]
+        if fresh:
+            return handle.gradient.remote(shards[i])
+        return handle.advance.remote(shards[i], *_others(previous, i))
+
+    def _finish(self, previous: list[Any], i: int, fresh: bool) -> Any:
+        """Worker ``i``'s end of an epoch: the last step from ``previous``, then its checksum."""
+        handle = self._handles[i]
+        return handle.checksum.remote() if fresh else handle.finish.remote(*_others(previous, i))
+
+    def _settle(self, i: int, ref: Any, send: Send) -> tuple[Any, Any]:
+        """Worker ``i``'s call ``ref`` and its result. A worker that died is replaced from the
+        driver's state and ``send`` makes its call again."""
+        while True:
+            try:
+                return ref, self._result(i, ref)
+            except RayActorError as death:
+                self._replace(i, death)
+                ref = send(i, True)
 
     def _result(self, i: int, ref: Any) -> Any:
         """The value of ``ref`` from worker ``i``; user code that raised there becomes a
@@ -294,14 +314,18 @@ class DataParallel:
     def _begin(self) -> None:
         """Give every worker this fit's data and the driver's parameters and optimizer. A
         worker found dead (it may have died between fits) is replaced without counting."""
-        state = ray.put(self._replica.state())
-        assert self._data is not None, "only during fit"
-        refs = [h.begin.remote(*self._data, state) for h in self._handles]
+        begin = partial(self._start, ray.put(self._replica.state()))
+        refs = [begin(i, False) for i in range(self.workers)]
         for i, ref in enumerate(refs):
             try:
                 self._result(i, ref)
             except RayActorError as death:
                 self._replace(i, death, counted=False)
+
+    def _start(self, state: Any, i: int, fresh: bool) -> Any:
+        """Worker ``i``'s start of a fit: this fit's data and the driver's ``state``."""
+        assert self._data is not None, "only during fit"
+        return self._handles[i].begin.remote(*self._data, state)
 
     def _replace(self, i: int, death: RayActorError, counted: bool = True) -> None:
         """Put a new worker, started from the driver's state, in the place of worker ``i``.
@@ -317,9 +341,13 @@ class DataParallel:
                 )
         ray.kill(self._handles[i], no_restart=True)
         self._handles[i] = self._spawn()
-        state = ray.put(self._replica.state())
-        assert self._data is not None, "only during fit"
-        self._gather([(i, "begin", (*self._data, state))])
+        begin = partial(self._start, ray.put(self._replica.state()))
+        self._settle(i, begin(i, True), begin)
+
+
+def _others(previous: list[Any], i: int) -> list[Any]:
+    """The refs of the last batch's gradients for worker ``i``: its own (which it kept) as None."""
+    return [None if j == i else ref for j, ref in enumerate(previous)]
 
 
 def _create_lazy_layers(model: Any, params: dict[str, np.ndarray]) -> list[str]:

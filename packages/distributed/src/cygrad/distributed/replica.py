@@ -5,12 +5,12 @@ so the copies stay equal.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from cygrad.distributed.flat import FlatLayout, Gradient, checksum
+from cygrad.distributed.flat import FlatLayout, Gradient, checksum, weighted_mean
 from cygrad.variable import no_grad
 
 PROBE_ROWS = 8
@@ -45,10 +45,13 @@ class Replica:
         flat, present = self.layout.gradients(self.model.params())
         return float(loss.data) * count, count, flat, present
 
-    def step(self, flat: np.ndarray, present: np.ndarray) -> None:
-        """The optimizer step with the gradient ``flat``."""
+    def step(self, shards: Sequence[Gradient]) -> None:
+        """The optimizer step of one batch, with the weighted mean of its shards' gradients
+        (every replica combines the same shards in the same order, so all take the same step)."""
         assert self.layout is not None, "Replica.initialize comes first"
-        self.layout.set_gradients(self.model.params(), flat, present)
+        _, _, mean, present = weighted_mean(list(shards))
+        assert mean is not None and present is not None, "every batch has rows"
+        self.layout.set_gradients(self.model.params(), mean, present)
         self.optimizer.update(self.model)
 
     def checksum(self) -> str:

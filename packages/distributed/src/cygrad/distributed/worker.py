@@ -1,8 +1,10 @@
 """``Worker``: the Ray actor that holds one replica and the data of the current ``fit``.
 
 Data arrive once per ``fit`` through the object store (read in place, never copied to the
-worker); per step the worker receives which rows are its shard and returns one flat gradient
-buffer, then receives the combined gradient and takes the optimizer step.
+worker). Per step one call brings the other workers' gradients of the previous batch (straight
+from the object store; its own it kept) and which rows are this worker's shard of the next: the
+worker combines the gradients, takes the optimizer step and returns one flat gradient buffer of
+its shard.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ class Worker:
         self.replica = Replica(model(), optimizer(), loss)
         self.x: np.ndarray | None = None
         self.t: np.ndarray | None = None
+        self.last: Gradient | None = None  # this worker's gradient of the last batch
 
     def begin(self, x: np.ndarray, t: np.ndarray, state: dict[str, Any]) -> None:
         """Start a ``fit``: keep the data, and take the driver's parameters and optimizer."""
@@ -34,13 +37,30 @@ class Worker:
         self.replica.load_state(state)
 
     def gradient(self, rows: Rows) -> Gradient:
-        """Loss and gradient of this worker's shard of the current batch."""
+        """Loss and gradient of this worker's shard ``rows`` of the current batch (kept for
+        the step, which needs it again)."""
         assert self.x is not None and self.t is not None, "begin comes first"
-        return self.replica.gradient(self.x[rows], self.t[rows])
+        self.last = self.replica.gradient(self.x[rows], self.t[rows])
+        return self.last
 
-    def step(self, flat: np.ndarray, present: np.ndarray) -> None:
-        """The optimizer step with the combined gradient (copied: the store's is read-only)."""
-        self.replica.step(flat.copy(), present)
+    def advance(self, rows: Rows, *previous: Gradient | None) -> Gradient:
+        """The step of the previous batch from every worker's gradient of it (none at an
+        epoch's start), then the gradient of this worker's shard of the next: one call per
+        step, and the gradients go from worker to worker without the driver."""
+        if previous:
+            self.replica.step(self._own(previous))
+        return self.gradient(rows)
+
+    def finish(self, *previous: Gradient | None) -> str:
+        """The epoch's last step from every worker's gradient of it, then the checksum."""
+        self.replica.step(self._own(previous))
+        return self.checksum()
+
+    def _own(self, previous: tuple[Gradient | None, ...]) -> list[Gradient]:
+        """The gradients of the last batch in worker order, this worker's own (None in
+        ``previous``: the driver does not send it back, saving a read from the store) filled in."""
+        assert self.last is not None, "a step follows this worker's gradient"
+        return [self.last if g is None else g for g in previous]
 
     def checksum(self) -> str:
         return self.replica.checksum()

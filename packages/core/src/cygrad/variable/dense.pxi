@@ -1,0 +1,298 @@
+# Part of cygrad.variable._core, included by _core.pyx.
+# The nodes of a dense network's training step: the affine map, the sigmoid and the mean
+# squared error, the Functions behind cygrad.functions' linear, sigmoid and mean_squared_error.
+# They are engine operations so that their forward and first-order backward run as C methods, without
+# a Python call per node.
+
+# Below these, exp(-x) overflows (exp overflows above 709.78 in float64, 88.72 in float32).
+cdef double _EXP_SAFE_64 = -708.0
+cdef double _EXP_SAFE_32 = -88.0
+
+cdef object _np_exp = np.exp
+cdef object _np_negative = np.negative
+cdef object _np_reciprocal = np.reciprocal
+cdef object _np_where = np.where
+cdef object _np_vdot = np.vdot
+cdef object _column_sum = np.add.reduce
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef bint _all_at_least(cnp.ndarray x, double limit) except -1:
+    """Whether every element of the float array ``x`` is >= ``limit`` (False for a NaN).
+
+    A C loop over a contiguous float64 or float32 array; others take NumPy's comparison. This
+    is the test that picks sigmoid's careful path, and a NumPy reduction would cost as much as
+    the whole sigmoid of a small array.
+    """
+    cdef Py_ssize_t i, n = cnp.PyArray_SIZE(x)
+    cdef double* d
+    cdef float* f
+    cdef int t = cnp.PyArray_TYPE(x)
+    if cnp.PyArray_IS_C_CONTIGUOUS(x) and cnp.PyArray_ISNOTSWAPPED(x) and cnp.PyArray_ISALIGNED(x):
+        if t == cnp.NPY_DOUBLE:
+            d = <double*>cnp.PyArray_DATA(x)
+            for i in range(n):
+                if not d[i] >= limit:
+                    return False
+            return True
+        if t == cnp.NPY_FLOAT:
+            f = <float*>cnp.PyArray_DATA(x)
+            for i in range(n):
+                if not f[i] >= limit:
+                    return False
+            return True
+    return n == 0 or bool((x >= limit).all())
+
+
+cpdef tuple _sigmoid_arrays(object x):
+    """sigmoid(x) and its complement 1 - sigmoid(x) = sigmoid(-x), both to a few ulps in
+    both tails (where ``0.5 + 0.5*tanh(x/2)`` or ``1 - sigmoid(x)`` would lose every digit).
+
+    ``y = 1/(1 + e)`` with ``e = exp(-x)`` and the complement ``e * y``; below the point where
+    exp(-x) would overflow, sigmoid(x) rounds to exp(x) and its complement to 1.
+    """
+    # NumPy gives scalars for 0-d arrays (and takes them: gelu's argument may be one), which
+    # the in-place steps need not.
+    if not isinstance(x, ndarray) or cnp.PyArray_NDIM(<cnp.ndarray>x) == 0:
+        y, e = _sigmoid_arrays(x.reshape(1))
+        return y.reshape(()), e.reshape(())
+    cdef double limit = (_EXP_SAFE_32 if cnp.PyArray_TYPE(<cnp.ndarray>x) == cnp.NPY_FLOAT
+                         else _EXP_SAFE_64)
+    cdef bint low = not _all_at_least(<cnp.ndarray>x, limit)  # NaN takes the careful path too
+    if low:
+        below = x < limit
+        e = _np_where(below, 0, -x)
+    else:
+        e = _np_negative(x)
+    _np_exp(e, e)
+    y = e + 1
+    _np_reciprocal(y, y)
+    e *= y
+    if low:
+        return _np_where(below, _np_exp(_np_where(below, x, 0)), y), _np_where(below, 1, e)
+    return y, e
+
+
+cdef int _check_inputs_count(Function f, tuple xs, Py_ssize_t least, Py_ssize_t most) except -1:
+    """A TypeError unless ``f`` is applied to between ``least`` and ``most`` inputs."""
+    cdef Py_ssize_t n = len(xs)
+    if n < least or n > most:
+        counts = f"{least}" if least == most else f"{least} or {most}"
+        raise TypeError(f"{type(f).__name__} takes {counts} inputs, got {n}")
+    return 0
+
+
+cdef Variable _only_output(Function f):
+    """The output of the one-output Function ``f``, in its backward: alive, because the
+    backward pass reached ``f`` through it."""
+    y = _referent(f.outputs[0])
+    if y is None:
+        raise ValueError(f"{type(f).__name__}.backward: its output is gone")
+    return <Variable>y
+
+
+@cython.final
+cdef class Sigmoid(_Unary):
+    """The logistic function; the forward keeps the complement 1 - sigmoid(x) as well."""
+    cdef object _complement
+
+    cdef object _forward(self, tuple xs):
+        _check_inputs_count(self, xs, 1, 1)
+        return self._compute((<Variable>xs[0])._data)
+
+    cdef object _compute(self, x):
+        y, self._complement = _sigmoid_arrays(x)
+        return y
+
+    # sigmoid' = sigmoid(x) * sigmoid(-x): a product of the two exact factors.
+    def backward(self, gy):
+        complement = (<Function>_SigmoidComplement.__new__(_SigmoidComplement))._call(
+            (self.inputs[0],))
+        return gy * (_only_output(self) * complement)
+
+    cdef tuple _backward_arrays(self, tuple gys):
+        gx = _only_output(self)._data * self._complement
+        gx *= gys[0]
+        return (gx,)
+
+
+@cython.final
+cdef class _SigmoidComplement(_Unary):
+    """1 - sigmoid(x), the same numbers as Sigmoid's complement: the second factor of its
+    derivative, for the recorded backward."""
+
+    cdef object _compute(self, x):
+        return _sigmoid_arrays(x)[1]
+
+    def backward(self, gy):
+        s = (<Function>Sigmoid.__new__(Sigmoid))._call((self.inputs[0],))
+        return -(gy * (s * _only_output(self)))
+
+
+cdef bint _broadcasts_to(tuple shape, tuple target):
+    """Whether an array of ``shape`` broadcasts to ``target`` without changing ``target``."""
+    cdef Py_ssize_t n = len(shape), m = len(target), i
+    if n > m:
+        return False
+    for i in range(1, n + 1):
+        s = shape[n - i]
+        if s != 1 and s != target[m - i]:
+            return False
+    return True
+
+
+cdef Py_ssize_t _rows(tuple shape):
+    """How many rows of the last axis an array of ``shape`` holds."""
+    cdef Py_ssize_t rows = 1
+    for s in shape[:-1]:
+        rows *= <Py_ssize_t>s
+    return rows
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef object _one_row_sum(cnp.ndarray gy):
+    """``np.add.reduce(gy, axis=0)`` of a (1, n) C-contiguous float64 or float32 array, in C:
+    each element added to 0 as the reduction does (so -0.0 becomes 0.0), a fresh (n,) array;
+    None for any other array. A batch of one row is the common case of a recurrent or online
+    step, and NumPy's reduction machinery costs more than the rest of the bias gradient."""
+    cdef int t = cnp.PyArray_TYPE(gy)
+    if (cnp.PyArray_NDIM(gy) != 2 or cnp.PyArray_DIM(gy, 0) != 1
+            or (t != cnp.NPY_DOUBLE and t != cnp.NPY_FLOAT)
+            or not (cnp.PyArray_IS_C_CONTIGUOUS(gy) and cnp.PyArray_ISNOTSWAPPED(gy)
+                    and cnp.PyArray_ISALIGNED(gy))):
+        return None
+    cdef cnp.npy_intp n = cnp.PyArray_DIM(gy, 1)
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &n, t, 0)
+    cdef Py_ssize_t i
+    cdef double* d
+    cdef double* dd
+    cdef float* f
+    cdef float* fd
+    if t == cnp.NPY_DOUBLE:
+        d, dd = <double*>cnp.PyArray_DATA(gy), <double*>cnp.PyArray_DATA(out)
+        for i in range(n):
+            dd[i] = 0.0 + d[i]
+    else:
+        f, fd = <float*>cnp.PyArray_DATA(gy), <float*>cnp.PyArray_DATA(out)
+        for i in range(n):
+            fd[i] = <float>0.0 + f[i]
+    return out
+
+
+@cython.final
+cdef class Affine(Function):
+    """``x @ W + b`` for x of shape (..., in), W (in, out) and b broadcastable to (..., out)."""
+
+    def forward(self, x, W, b=None):
+        return self._compute(_forward_array(x, self), _forward_array(W, self),
+                             None if b is None else _forward_array(b, self))
+
+    cdef object _forward(self, tuple xs):
+        _check_inputs_count(self, xs, 2, 3)
+        return self._compute((<Variable>xs[0])._data, (<Variable>xs[1])._data,
+                             (<Variable>xs[2])._data if len(xs) == 3 else None)
+
+    cdef object _compute(self, cnp.ndarray x, cnp.ndarray W, object b):
+        cdef int n = cnp.PyArray_NDIM(x)
+        if cnp.PyArray_NDIM(W) != 2 or n < 1 or cnp.PyArray_DIM(x, n - 1) != cnp.PyArray_DIM(W, 0):
+            raise ValueError(
+                f"linear: shapes {(<object>x).shape} and {(<object>W).shape} are not aligned"
+            )
+        y = x @ W
+        if b is None:
+            return y
+        bshape, yshape = b.shape, y.shape
+        # A bias of shape (out,), or the output's own shape (a recurrent layer's input part),
+        # is the common case: skip the general broadcast check.
+        common = bshape == yshape[-1:] or bshape == yshape
+        if not common and not _broadcasts_to(bshape, yshape):
+            raise ValueError(
+                f"linear: bias of shape {bshape} does not broadcast to the output shape {yshape}"
+            )
+        if (cnp.PyArray_TYPE(<cnp.ndarray>b) == cnp.PyArray_TYPE(<cnp.ndarray>y)
+                or y.dtype == np.result_type(y, b)):
+            y += b  # the product is a fresh array: add in place, no second allocation
+        else:
+            y = y + b
+        return y
+
+    def backward(self, gy):
+        cdef tuple inputs = self.inputs
+        cdef Variable x = <Variable>inputs[0], W = <Variable>inputs[1]
+        cdef Variable b = <Variable>inputs[2] if len(inputs) == 3 else None
+        gx = gW = gb = None
+        n_in, n_out = W.shape
+        if not x._constant:
+            gx = matmul(gy, transpose(W))
+        if not W._constant:
+            rows = _rows(x.shape)
+            gW = matmul(transpose(reshape(x, (rows, n_in))), reshape(gy, (rows, n_out)))
+        if b is not None and not b._constant:
+            gb = sum_to(gy, b.shape)
+        return (gx, gW) if b is None else (gx, gW, gb)
+
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef tuple inputs = self.inputs
+        cdef Variable x = <Variable>inputs[0], W = <Variable>inputs[1]
+        cdef Variable b = <Variable>inputs[2] if len(inputs) == 3 else None
+        cdef object gy = gys[0], xd = x._data, Wd = W._data
+        gx = gW = gb = None
+        if not x._constant:
+            gx = gy @ cnp.PyArray_Transpose(W._data, NULL)
+        if not W._constant:
+            if cnp.PyArray_NDIM(x._data) == 2:
+                gW = cnp.PyArray_Transpose(x._data, NULL) @ gy
+            else:
+                rows, (n_in, n_out) = _rows(xd.shape), Wd.shape
+                gW = xd.reshape(rows, n_in).T @ gy.reshape(rows, n_out)
+        if b is not None and not b._constant:
+            bshape = (<object>b._data).shape
+            # The usual (batch, out) gradient and (out,) bias: a column sum, which returns
+            # a fresh array (no reshaped view the engine would have to copy).
+            if gy.ndim == 2 and bshape == gy.shape[1:]:
+                gb = _one_row_sum(gy)
+                if gb is None:
+                    gb = _column_sum(gy, 0)
+            else:
+                gb = sum_to_array(gy, bshape)
+        return (gx, gW) if b is None else (gx, gW, gb)
+
+
+@cython.final
+cdef class MeanSquaredError(_Binary):
+    """The mean over all elements of (x0 - x1)**2, the two broadcast against each other."""
+    # x0 - x1 from the forward, which the array-form backward reuses.
+    cdef object _difference
+
+    cdef object _forward(self, tuple xs):
+        _check_inputs_count(self, xs, 2, 2)
+        return self._compute((<Variable>xs[0])._data, (<Variable>xs[1])._data)
+
+    cdef object _compute(self, x0, x1):
+        try:
+            d = x0 - x1
+        except ValueError:
+            raise ValueError(
+                f"mean_squared_error: shapes {x0.shape} and {x1.shape} cannot be broadcast together"
+            ) from None
+        if d.size == 0:
+            raise ValueError(f"mean_squared_error: the inputs of shapes {x0.shape} and "
+                             f"{x1.shape} have no elements to average")
+        self._difference = d
+        return _np_vdot(d, d) / d.size
+
+    def backward(self, gy):
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
+        d = x0 - x1
+        gx = d * (gy * (2 / d.size))
+        return (sum_to(gx, x0.shape) if not x0._constant else None,
+                sum_to(-gx, x1.shape) if not x1._constant else None)
+
+    cdef tuple _backward_arrays(self, tuple gys):
+        cdef Variable x0 = <Variable>self.inputs[0], x1 = <Variable>self.inputs[1]
+        d = self._difference
+        gx = d * (gys[0] * (2 / d.size))
+        return (sum_to_array(gx, (<object>x0._data).shape) if not x0._constant else None,
+                sum_to_array(-gx, (<object>x1._data).shape) if not x1._constant else None)

@@ -1,0 +1,55 @@
+"""The flat gradient buffer's arithmetic and checks, without Ray: the weighted mean every
+process computes alike, the replicas' checksum, the comparison of stored rows."""
+from __future__ import annotations
+
+import numpy as np
+
+from cygrad.distributed.flat import checksum, weighted_mean
+from cygrad.distributed.stored import same_bits
+from cygrad.variable import Variable
+
+
+def test_the_weighted_mean_weights_shards_by_rows_and_skips_empty_ones():
+    a, b = np.array([1.0, 2.0, 4.0]), np.array([4.0, 8.0, 1.0])
+    loss, count, mean, present = weighted_mean([
+        (3.0, 1, a, np.array([True, False])),
+        (0.0, 0, None, None),
+        (6.0, 3, b, np.array([False, False])),
+    ])
+    assert (loss, count) == (9.0, 4)
+    np.testing.assert_array_equal(mean, [3.25, 6.5, 1.75])
+    np.testing.assert_array_equal(present, [True, False])
+    # The inputs (read-only in the object store) are left alone; the mean is a new array.
+    np.testing.assert_array_equal(a, [1.0, 2.0, 4.0])
+    assert mean is not a and mean.flags.writeable
+
+
+def test_the_mean_of_one_shard_is_its_gradient_and_keeps_the_dtype():
+    g = np.array([0.1, -3.0], dtype=np.float32)
+    _, _, mean, _ = weighted_mean([(1.0, 5, g, np.array([True]))])
+    assert mean.dtype == np.float32 and np.array_equal(mean, g)
+
+
+def test_the_checksum_sees_any_bit_of_any_parameter():
+    def params(*arrays):
+        return {str(i): Variable(np.array(a)) for i, a in enumerate(arrays)}
+
+    base = checksum(params([1.0, 0.0], [[2.0]]))
+    assert checksum(params([1.0, 0.0], [[2.0]])) == base
+    assert checksum(params([1.0, -0.0], [[2.0]])) != base
+    assert checksum(params([1.0, 0.0], [[np.nextafter(2.0, 3.0)]])) != base
+    assert checksum(params([[2.0]], [1.0, 0.0])) != base  # order counts
+
+
+def test_same_bits_compares_bits_dtypes_and_shapes():
+    x = np.array([[0.0, np.nan], [1.5, 2.0]], dtype=np.float32)
+    assert same_bits(x, x.copy())
+    assert same_bits(x[:, ::2], np.ascontiguousarray(x[:, ::2]))  # strided views compare too
+    signed = x.copy()
+    signed[0, 0] = -0.0
+    assert not same_bits(x, signed)
+    assert not same_bits(x, x.astype(np.float64))
+    assert not same_bits(x, x.reshape(4, 1))
+    assert not same_bits(np.arange(3), np.arange(3).astype(np.uint64))
+    objects = np.array([1, "a"], dtype=object)
+    assert not same_bits(objects, objects.copy())  # never compared: always put again
