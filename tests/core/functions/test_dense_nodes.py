@@ -70,6 +70,28 @@ def test_sigmoid_of_a_0d_array_and_of_an_empty_one(dtype):
     assert y.shape == g.shape == (0, 3) and y.dtype == dtype
 
 
+# Around the limit below which sigmoid takes its careful path (-708 in float64, -88 in
+# float32), where the float64 check compares in float32 and may send an array down the
+# careful path early: no element may change with the array it is in.
+EDGES = {np.float64: [-708.0001, -708.0, -707.99999, -707.9999, -707.0],
+         np.float32: [-88.0001, -88.0, -87.99999, -87.9999, -87.0]}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_near_its_careful_path_is_each_element_alone(dtype):
+    edges = np.array(EDGES[dtype], dtype)
+    alone = [sigmoid_and_grad(np.array([v], dtype)) for v in edges]
+    batch = np.concatenate([edges, np.zeros(64, dtype)])
+    for together in (sigmoid_and_grad(edges), sigmoid_and_grad(batch)):
+        for k, (y, g) in enumerate(alone):
+            assert together[0][k] == y[0] and together[1][k] == g[0]
+    # Above the limit: NumPy's 1/(1 + exp(-x)); below: exp(x).
+    limit = -708.0 if dtype == np.float64 else -88.0
+    for v, (y, _) in zip(edges, alone):
+        assert y[0] == (np.exp(v) if v < limit else 1 / (1 + np.exp(-v)))
+    assert sigmoid_and_grad(edges)[0].dtype == dtype
+
+
 def second_derivatives(f, arrays):
     """d/dinputs of sum((d f / d inputs)**2): the second-order gradients of ``f`` (None for an
     input that first-order gradients do not depend on: linear's bias)."""

@@ -20,9 +20,9 @@ class SoftmaxCrossEntropy(Function):
     """Mean over the kept rows of -log softmax(x)[row, label]; labels are constants.
 
     ``keep`` is a boolean mask of the kept rows, or None when every row is kept. The forward
-    pass sets ``rows``/``cols`` (each kept row and its label), ``weights`` (N, 1) holding
-    1/kept for a kept row and 0 for an ignored one, and ``probs`` = softmax(x), all of x's
-    dtype.
+    pass sets ``rows``/``cols`` (each kept row and its label), ``weights`` (1/kept for a kept
+    row and 0 for an ignored one: an (N, 1) array, or a 0-d one when every row is kept) and
+    ``probs`` = softmax(x), all of x's dtype.
     """
 
     def __init__(self, labels: np.ndarray, keep: np.ndarray | None) -> None:
@@ -34,7 +34,7 @@ class SoftmaxCrossEntropy(Function):
         if self.keep is None:
             n_kept = n
             self.rows, self.cols = np.arange(n), self.labels
-            self.weights = np.full((n, 1), 1 / max(n, 1), dtype=x.dtype)
+            self.weights = np.array(1 / max(n, 1), dtype=x.dtype)
         else:
             n_kept = int(self.keep.sum())
             self.weights = (self.keep / max(n_kept, 1)).astype(x.dtype)[:, None]
@@ -47,7 +47,9 @@ class SoftmaxCrossEntropy(Function):
         self.probs = e
         if n_kept == 0:
             return np.zeros((), dtype=x.dtype)
-        return (np.log(total[self.rows, 0]) - z[self.rows, self.cols]).sum() / n_kept
+        # Every row's total, or the kept rows' (the same numbers, a view instead of a gather).
+        totals = total[:, 0] if self.keep is None else total[self.rows, 0]
+        return (np.log(totals) - z[self.rows, self.cols]).sum() / n_kept
 
     def backward(self, gy: Variable) -> Variable:
         onehot = np.zeros_like(self.probs)
@@ -55,9 +57,16 @@ class SoftmaxCrossEntropy(Function):
         return (softmax(self.inputs[0], axis=1) - onehot) * (gy * self.weights)
 
     def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
-        # (probs - onehot) * (weights * gy), with the one-hot subtraction done only where
-        # it is not zero (the same numbers, without an N x C one-hot array).
         g = self.weights * gy
+        if self.keep is None:
+            # One weight for every row: (probs - onehot) * g as probs with 1 taken from each
+            # row's label entry, then scaled in place (the same numbers, fewer passes).
+            gx = self.probs.copy()
+            gx[self.rows, self.cols] -= 1
+            gx *= g
+            return gx
+        # (probs - onehot) * g, with the one-hot subtraction done only where it is not zero
+        # (the same numbers, without an N x C one-hot array).
         gx = self.probs * g
         gx[self.rows, self.cols] = (self.probs[self.rows, self.cols] - 1) * g[self.rows, 0]
         return gx
@@ -91,6 +100,9 @@ def softmax_cross_entropy(x: ArrayLike, t: ArrayLike, ignore_index: int = -100) 
             f"softmax_cross_entropy: labels of shape {labels.shape} do not match x of shape "
             f"{xs.shape} (expected ({n},))"
         )
+    # The usual case, every label in range (so none is ignore_index), takes two reductions.
+    if n and 0 <= labels.min() and labels.max() < classes and not 0 <= ignore_index < classes:
+        return SoftmaxCrossEntropy(labels, None)(x)
     keep = labels != ignore_index
     all_kept = bool(keep.all())
     kept = labels if all_kept else labels[keep]
