@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from abc import get_cache_token
 from collections.abc import Iterable, Mapping
-from typing import Protocol, Union
+from typing import Protocol, Union, cast
 
 import numpy as np
 
@@ -69,7 +69,7 @@ def returned_listing(where: str, source: object, returned: object) -> Listing:
     """What ``listing_of`` makes of ``returned``, what the model ``source``'s ``params()``
     returned: the mapping as it is, an iterable's entries in a list, else a TypeError."""
     if type(returned) in _MAPPING_TYPES:  # what a model returns every step: no ABC check
-        return returned  # type: ignore[return-value]
+        return cast(Listing, returned)
     listing = _as_listing(returned)
     if listing is None:
         raise TypeError(
@@ -129,7 +129,7 @@ def _is_mapping(source: object) -> bool:
 def _as_listing(source: object) -> Listing | None:
     """A mapping as it is, an iterable's entries in a list; None for anything else."""
     if _is_mapping(source):
-        return source  # type: ignore[return-value]
+        return cast(Listing, source)
     if isinstance(source, Iterable) and not isinstance(source, _NOT_LISTINGS):
         return list(source)
     return None
