@@ -123,3 +123,49 @@ def test_initialising_twice_is_an_error():
     layer = Linear(2, in_size=3)
     with pytest.raises(ValueError, match="already initialised with in_size 3"):
         layer.initialize(4)
+
+
+def test_first_and_forward_give_the_same_output_with_and_without_bias():
+    x = np.arange(6.0).reshape(2, 3)
+    for nobias in (False, True):
+        layer = Linear(4, in_size=3, nobias=nobias, rng=0)
+        (out,) = layer.forward(x)
+        np.testing.assert_array_equal(layer.first(x).data, out.data)
+        np.testing.assert_array_equal(layer(x).data, out.data)
+
+
+def test_a_subclass_overriding_forward_is_what_calling_it_runs():
+    class Doubled(Linear):
+        def forward(self, x):
+            (y,) = super().forward(x)
+            return [y * 2.0]
+
+    class Again(Doubled):
+        pass
+
+    x = np.ones((1, 3))
+    plain = Linear(2, in_size=3, rng=0)(x).data
+    for cls in (Doubled, Again):
+        np.testing.assert_array_equal(cls(2, in_size=3, rng=0)(x).data, plain * 2.0)
+
+
+def test_a_subclass_overriding_first_keeps_it():
+    class Negated(Linear):
+        def first(self, x):
+            return -super().first(x)
+
+    x = np.ones((1, 3))
+    plain = Linear(2, in_size=3, rng=0)(x).data
+    layer = Negated(2, in_size=3, rng=0)
+    np.testing.assert_array_equal(layer(x).data, -plain)
+    np.testing.assert_array_equal(layer.forward(x)[0].data, plain)
+
+
+def test_a_replaced_weight_is_the_one_used():
+    layer = Linear(2, in_size=3, rng=0)
+    layer.params().delete("W")
+    layer.params().add("W", Parameter(np.ones((3, 2))))
+    np.testing.assert_array_equal(layer(np.ones((1, 3))).data, [[3.0, 3.0]])
+    layer.params().delete("b")
+    with pytest.raises(KeyError, match="'b'"):
+        layer(np.ones((1, 3)))

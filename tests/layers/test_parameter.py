@@ -94,3 +94,12 @@ def test_version_counts_every_add_and_delete_and_nothing_else():
     ps.cleargrads()
     ps["W"].data = np.ones(2)  # a parameter's value is not the listing's business
     assert ps.version == 3
+
+
+def test_version_is_read_only_and_documented():
+    """Nothing but add and delete moves it: a model and an optimizer trust a listing by it."""
+    ps = Parameters()
+    with pytest.raises(AttributeError):
+        ps.version = 5
+    assert ps.version == 0
+    assert "add" in Parameters.version.__doc__

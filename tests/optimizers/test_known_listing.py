@@ -114,3 +114,142 @@ def test_the_optimizer_keeps_no_discarded_listing_alive():
     del ps
     gc.collect()
     assert gone_listing() is None and gone_param() is None
+
+
+class Holder:
+    """A model whose ``params()`` returns whatever ``listed`` holds at the time."""
+
+    def __init__(self, listed):
+        self.listed = listed
+
+    def params(self):
+        return self.listed
+
+
+def test_the_optimizer_keeps_no_discarded_model_alive():
+    model = Holder(listing(W=param([1.0])))
+    opt = SGD()
+    opt.update(model)
+    opt.update(model)
+    gone = weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None
+
+
+@pytest.mark.parametrize(
+    "listed, message",
+    [
+        (None, "Holder.params\\(\\) returned None"),
+        (3, "Holder.params\\(\\) returned int"),
+        ({"W": np.ones(1)}, "parameter 'W' is ndarray, expected a Variable"),
+        ({1: param([1.0])}, "parameter names must be str"),
+    ],
+)
+def test_a_known_model_returning_something_else_is_checked_again(listed, message):
+    """The model of the last update is not asked again whether it is a model, but what its
+    params() returns is checked as at the first update whenever it is another object."""
+    w = param([1.0])
+    model = Holder(listing(W=w))
+    opt = SGD(lr=1.0)
+    opt.update(model)
+    opt.update(model)
+    model.listed = listed
+    with pytest.raises(TypeError, match=message):
+        opt.update(model)
+    np.testing.assert_array_equal(w.data, [0.0])
+    assert opt.t == 2
+
+
+def test_a_known_model_returning_another_listing_steps_that_listing():
+    model = Holder(listing(W=param([1.0])))
+    opt = SGD(lr=1.0)
+    opt.update(model)
+    opt.update(model)
+    first = model.listed["W"]
+    model.listed = listing(W=first, b=param([2.0]))  # a new object, the same W
+    opt.update(model)
+    np.testing.assert_array_equal(model.listed["b"].data, [1.5])
+    np.testing.assert_array_equal(first.data, [-0.5])
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_a_known_listing_still_has_every_gradient_checked(cls):
+    """Trusting the names skips no gradient test: a gradient dropped, re-typed, re-shaped or
+    a parameter made read-only between two updates of the same listing is seen."""
+    w, b = param([1.0, 2.0]), param([3.0])
+    model = Holder(listing(W=w, b=b))
+    opt = cls()
+    opt.update(model)
+    opt.update(model)
+    before = w.data.copy()
+    b.grad = Parameter(np.ones(1, dtype=np.float32))
+    with pytest.raises(TypeError, match="gradient of 'b' is float32"):
+        opt.update(model)
+    b.grad = Parameter(np.ones(2))
+    with pytest.raises(ValueError, match="gradient of 'b' has shape"):
+        opt.update(model)
+    b.grad = Parameter(np.ones(1))
+    b.data.flags.writeable = False
+    with pytest.raises(ValueError, match="parameter 'b' has read-only data"):
+        opt.update(model)
+    np.testing.assert_array_equal(w.data, before)
+    assert opt.t == 2
+    b.data.flags.writeable = True
+    b.grad = None
+    kept = b.data.copy()
+    opt.update(model)
+    assert not np.array_equal(w.data, before)
+    np.testing.assert_array_equal(b.data, kept)
+    assert opt.t == 3
+
+
+def test_a_type_registered_as_a_mapping_later_is_read_as_one():
+    """Whether a type is a mapping is remembered, but a registration changes the answer."""
+    from collections.abc import Mapping
+
+    class Named:
+        """Has params() (a model) until registered as a mapping, then is the listing."""
+
+        def __init__(self, **params):
+            self._params = params
+
+        def params(self):
+            return self._params
+
+        def __getitem__(self, name):
+            return {"W": self._params["W"], "V": self._params["W"]}[name]
+
+        def __iter__(self):
+            return iter(["V"])
+
+        def __len__(self):
+            return 1
+
+        def items(self):
+            return [("V", self._params["W"])]
+
+    opt = SGD(lr=1.0)
+    opt.update(Named(W=param([1.0])))
+    assert opt.state_dict()["state"] == {}
+    Mapping.register(Named)
+    other = SGD(lr=1.0)
+    w = param([1.0])
+    other.update(Named(W=w))
+    other.update(listing(W=param([1.0])))  # "W" is free: the mapping listed w as "V"
+    np.testing.assert_array_equal(w.data, [0.5])
+
+
+def test_a_mock_claiming_the_mapping_class_is_not_remembered_as_one():
+    """An object whose ``__class__`` is not its type says nothing about its type."""
+    from unittest import mock
+
+    w = param([1.0])
+    claims = mock.MagicMock(spec=dict)
+    claims.items.return_value = [("W", w)]
+    SGD(lr=1.0).update(claims)
+    np.testing.assert_array_equal(w.data, [0.5])
+    model = mock.MagicMock()
+    model.params.return_value = listing(V=w)
+    SGD(lr=1.0).update(model)
+    np.testing.assert_array_equal(w.data, [0.0])

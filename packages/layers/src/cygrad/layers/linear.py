@@ -7,7 +7,7 @@ import numpy as np
 
 import cygrad.functions as F
 from cygrad.checks import check_size
-from cygrad.layers.base import LayerBase
+from cygrad.layers.base import LayerBase, ParameterLayer
 from cygrad.variable import Variable
 from cygrad.random import RNGLike
 
@@ -51,10 +51,21 @@ class Linear(LayerBase):
         it, which for a batch of inputs saves a matrix product as large as the forward one.
         Pass a Variable to get ``x.grad``.
         """
+        return [Linear.first(self, x)]
+
+    def first(self, x: Any) -> Variable:
+        """``x @ W + b`` itself, the one output of ``forward``, without building its list:
+        a model calls this once per layer per step. A subclass that overrides ``forward``
+        gets the base ``first``, which calls that ``forward``."""
         if self.in_size is None:
             self._ensure_initialized(x)
-        p = self._params
-        return [F.linear(x, p["W"], None if self.nobias else p["b"])]
+        items = self._params._items  # the dict itself: Parameters.__getitem__ is Python code
+        return F.linear(x, items["W"], None if self.nobias else items["b"])
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__ and "first" not in cls.__dict__:
+            setattr(cls, "first", ParameterLayer.first)  # calling it runs its own forward
 
     def __repr__(self) -> str:
         return f"Linear(in_size={self.in_size}, out_size={self.out_size}, nobias={self.nobias})"

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from cygrad.variable import Variable
 
@@ -26,10 +28,19 @@ class Parameters(Mapping[str, Parameter]):
         self._items: dict[str, Parameter] = {}
         self._version = 0
 
-    @property
-    def version(self) -> int:
-        """How many times ``add`` and ``delete`` have changed this mapping."""
-        return self._version
+    if TYPE_CHECKING:
+
+        @property
+        def version(self) -> int:
+            """How many times ``add`` and ``delete`` have changed this mapping."""
+
+    else:
+        # Read-only, with a getter in C: a model and an optimizer read it every step, and a
+        # getter written in Python would cost a Python call each time.
+        version = property(
+            attrgetter("_version"),
+            doc="How many times ``add`` and ``delete`` have changed this mapping.",
+        )
 
     def add(self, name: str, p: Parameter) -> None:
         """Add ``p`` under ``name``; a name already present is an error, never a silent swap."""

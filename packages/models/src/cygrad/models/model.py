@@ -31,7 +31,7 @@ class Model:
     # for (class defaults, so a subclass that skips __init__ still works).
     _listing: Parameters | None = None
     _listing_sources: Sequence[Mapping[str, Variable]] = ()
-    _listing_key: tuple[int, ...] | None = None
+    _listing_key: list[int] | None = None
     _listing_version = 0
 
     def __init__(self, layers: Iterable[Layer] | None = None) -> None:
@@ -72,8 +72,19 @@ class Model:
         whose ``params()`` builds a new mapping every time) it is built again. An optimizer
         asks for the listing every step; this spares rebuilding the same one each time.
         """
-        listings = [layer.params() for layer in self.layers]
-        key = _listing_key(listings)
+        # One pass over the layers, no helper calls: this runs every step.
+        listings = []
+        key: list[int] | None = []
+        for layer in self.layers:
+            listing = layer.params()
+            listings.append(listing)
+            if key is not None:
+                # A plain mapping, or a subclass that might change another way, can change
+                # unseen, so a listing built from it is never reused.
+                if type(listing) is Parameters:
+                    key += (id(listing), listing.version)
+                else:
+                    key = None
         cached = self._listing
         if (
             key is None
@@ -225,18 +236,6 @@ class Model:
     def __repr__(self) -> str:
         body = "".join(f"\n  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
         return f"{type(self).__name__}({body}\n)" if body else f"{type(self).__name__}()"
-
-
-def _listing_key(listings: list[Mapping[str, Variable]]) -> tuple[int, ...] | None:
-    """Which listings, by identity, at which version; None when one of them is not a
-    ``Parameters`` (a plain mapping, or a subclass that might change it another way, can
-    change unseen, so a listing built from it is never reused)."""
-    key: list[int] = []
-    for listing in listings:
-        if type(listing) is not Parameters:
-            return None
-        key += (id(listing), listing.version)
-    return tuple(key)
 
 
 def _check_path(who: str, path: Any) -> str:

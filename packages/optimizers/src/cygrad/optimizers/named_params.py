@@ -13,8 +13,9 @@ first name, so it is never stepped twice.
 """
 from __future__ import annotations
 
+from abc import get_cache_token
 from collections.abc import Iterable, Mapping
-from typing import Protocol, Union
+from typing import Protocol, Union, cast
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def listing_of(where: str, source: object) -> Listing:
     itself (an iterable read into a list, so a generator is read once); a TypeError when it
     is none of the three forms. The entries are not checked yet (``checked_pairs``)."""
     params = getattr(source, "params", None)
-    if not callable(params) or isinstance(source, Mapping):
+    if not callable(params) or _is_mapping(source):
         listing = _as_listing(source)
         if listing is None:
             raise TypeError(
@@ -61,7 +62,14 @@ def listing_of(where: str, source: object) -> Listing:
                 f"got {_describe(source)}"
             )
         return listing
-    returned = params()
+    return returned_listing(where, source, params())
+
+
+def returned_listing(where: str, source: object, returned: object) -> Listing:
+    """What ``listing_of`` makes of ``returned``, what the model ``source``'s ``params()``
+    returned: the mapping as it is, an iterable's entries in a list, else a TypeError."""
+    if type(returned) in _MAPPING_TYPES:  # what a model returns every step: no ABC check
+        return cast(Listing, returned)
     listing = _as_listing(returned)
     if listing is None:
         raise TypeError(
@@ -91,10 +99,37 @@ def listing_version(listing: Listing) -> int | None:
     return version if type(version) is int else None
 
 
+# The types found to be mappings, and the types found not to be while the ABC cache token was
+# ``_not_mappings_token``: ``isinstance(x, Mapping)`` runs Python code in ``abc`` every time,
+# and an optimizer asks it of the same model every step. A type stays a mapping once it is
+# one; a type that is not may become one when registered, which changes the token.
+_MAPPING_TYPES: set[type] = set()
+_NOT_MAPPING_TYPES: set[type] = set()
+_not_mappings_token = get_cache_token()
+
+
+def _is_mapping(source: object) -> bool:
+    """``isinstance(source, Mapping)``, remembered per type."""
+    global _not_mappings_token
+    kind = type(source)
+    if kind in _MAPPING_TYPES:
+        return True
+    token = get_cache_token()
+    if token != _not_mappings_token:
+        _NOT_MAPPING_TYPES.clear()
+        _not_mappings_token = token
+    if kind in _NOT_MAPPING_TYPES:
+        return False
+    answer = isinstance(source, Mapping)
+    if source.__class__ is kind:  # not a stand-in that claims another class (a mock)
+        (_MAPPING_TYPES if answer else _NOT_MAPPING_TYPES).add(kind)
+    return answer
+
+
 def _as_listing(source: object) -> Listing | None:
     """A mapping as it is, an iterable's entries in a list; None for anything else."""
-    if isinstance(source, Mapping):
-        return source
+    if _is_mapping(source):
+        return cast(Listing, source)
     if isinstance(source, Iterable) and not isinstance(source, _NOT_LISTINGS):
         return list(source)
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from cygrad.optimizers.named_params import (
     listing_of,
     listing_version,
     named_params,
+    returned_listing,
 )
 from cygrad.optimizers.owners import Owners
 from cygrad.optimizers.saved_state import state_problems
@@ -29,6 +30,15 @@ Hook = Callable[[list[Variable]], None]
 """Called with the parameters that have gradients, before the update; may replace their grads."""
 
 _Step = tuple[str, np.ndarray, np.ndarray, "dict[str, np.ndarray] | None"]
+
+
+class _Known(NamedTuple):
+    """A listing an update checked and tied to its names, weakly, with its version then, and
+    the model (None when the listing was passed itself) whose ``params()`` returned it."""
+
+    model: weakref.ref[Any] | None
+    listing: weakref.ref[Any]
+    version: int
 
 
 class Optimizer:
@@ -53,8 +63,9 @@ class Optimizer:
         self.t = 0
         self._state: dict[str, dict[str, np.ndarray]] = {}
         self._owners = Owners()
-        # The listing whose pairs the last update checked, weakly, and its version then.
-        self._known: tuple[weakref.ref[Any], int] | None = None
+        self._where = f"{kind}.update"  # the start of update's error messages
+        # What the last update checked, if it may be trusted (``_remember_listing``).
+        self._known: _Known | None = None
 
     def add_hook(self, hook: Hook) -> None:
         """Run ``hook`` on the parameters with gradients before each update, after earlier ones."""
@@ -72,13 +83,23 @@ class Optimizer:
         a TypeError or ValueError names the parameter and nothing has changed, neither the
         parameters, nor the state, nor ``t``.
         """
-        where = f"{type(self).__name__}.update"
-        listing = listing_of(where, model)
-        version = listing_version(listing)
-        named = self._known_pairs(listing, version)
-        known = named is not None
-        new: list[tuple[str, Variable]] = []
-        if named is None:
+        where = self._where
+        known = self._known
+        if known is not None and known.model is not None and known.model() is model:
+            # The model of the last update: its form is known, its params() lists.
+            listing = returned_listing(where, model, model.params())
+        else:
+            listing = listing_of(where, model)
+        # A listing checked before, unchanged since (the same object at the same version):
+        # its names and entries are the ones checked and tied to their owners then.
+        if (
+            known is not None
+            and known.listing() is listing
+            and getattr(listing, "version", None) == known.version
+        ):
+            named = list(listing.items())
+            new = None
+        else:
             named = checked_pairs(where, listing)
             new = self._owners.unknown(where, named)
         if self.hooks:
@@ -86,9 +107,9 @@ class Optimizer:
             for hook in self.hooks:
                 hook(list(with_grads))
         steps = self._checked_steps(where, named)
-        if not known:
+        if new is not None:
             self._owners.remember(new)
-            self._remember_listing(listing, version, named)
+            self._remember_listing(model, listing, named)
         self.t += 1
         states, slots, update_one = self._state, self.slots, self.update_one
         for name, data, grad, state in steps:
@@ -98,38 +119,31 @@ class Optimizer:
                     state = states[name] = {slot: np.zeros_like(data) for slot in slots}
             update_one(data, grad, state)
 
-    def _known_pairs(
-        self, listing: Listing, version: int | None
-    ) -> list[tuple[str, Variable]] | None:
-        """The pairs of ``listing`` if they are the ones an earlier update checked and tied to
-        their names (the same listing object, at the same ``version``), else None.
-
-        A model lists the same ``Parameters`` every step, so its names and entries are
-        checked, and compared with the names' owners, once; the gradients every step.
-        """
-        known = self._known
-        if known is None or version != known[1] or isinstance(listing, list):
-            return None
-        if known[0]() is not listing:
-            return None
-        return list(listing.items())
-
     def _remember_listing(
-        self, listing: Listing, version: int | None, named: list[tuple[str, Variable]]
+        self, source: ParamSource, listing: Listing, named: list[tuple[str, Variable]]
     ) -> None:
-        """Trust ``listing``'s pairs in later updates while its version stays ``version``.
+        """Trust ``listing``'s pairs in later updates while its version stays what it is now,
+        and, when ``source`` is a model, that model's ``params()`` to list its parameters.
 
         Only a listing that keeps a version and lists each parameter object once (its pairs
         are then exactly ``named``) is remembered; weakly, as the owners are, so that an
         optimizer keeps no discarded model alive.
         """
         self._known = None
+        version = listing_version(listing)
         if version is None or isinstance(listing, list) or len(named) != len(listing):
             return
         try:
-            self._known = (weakref.ref(listing), version)
+            listing_ref = weakref.ref(listing)
         except TypeError:  # a mapping without weak references is checked every time
-            pass
+            return
+        model_ref = None
+        if source is not listing:
+            try:
+                model_ref = weakref.ref(source)
+            except TypeError:  # a model without weak references goes through listing_of
+                pass
+        self._known = _Known(model_ref, listing_ref, version)
 
     def update_one(
         self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]
