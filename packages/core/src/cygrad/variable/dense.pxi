@@ -167,36 +167,47 @@ cdef class _SigmoidComplement(_Unary):
 
 
 # gy times the mask x > 0 (1.0 or 0.0) in one pass with no temporary mask: the same IEEE
-# products as NumPy's ``gy * (x > 0)``, so a NaN or an infinity in gy times 0.0 is a NaN and a
-# negative gy times 0.0 is -0.0. GCC vectorizes the comparison only without trapping math (the
-# floating-point flags, which nothing here reads; the numbers are the same), and the 1.0 is read
-# through a volatile so that gy * 1.0 stays a product, not folded to gy: a signalling NaN comes
-# out quiet, as from NumPy's multiply.
+# products as NumPy's ``gy * (x > 0)``; false (the output then unused) when gy holds an
+# infinity or a NaN, which takes NumPy's product so that an infinity times 0.0 warns as there.
+# The check adds one to the exponent field of each element: only an all-ones field (infinity,
+# NaN) carries into the sign bit. GCC vectorizes the comparison only without trapping math
+# (the floating-point flags, which nothing here reads; the numbers are the same). GCC may fold
+# gy * 1.0 to gy: the same bits for a finite gy, the only kind whose product is kept.
 cdef extern from *:
     """
+    #include <stdint.h>
+    #include <string.h>
     #if defined(__GNUC__) && !defined(__clang__)
     #define CYGRAD_VECTORIZE_MASK __attribute__((optimize("O3", "no-trapping-math")))
     #else
     #define CYGRAD_VECTORIZE_MASK
     #endif
-    static volatile double cygrad_one_f64 = 1.0;
-    static volatile float cygrad_one_f32 = 1.0f;
-    static CYGRAD_VECTORIZE_MASK void cygrad_relu_grad_f64(
+    static CYGRAD_VECTORIZE_MASK int cygrad_relu_grad_f64(
             const double *restrict gy, const double *restrict x, double *restrict out,
             Py_ssize_t n) {
-        const double one = cygrad_one_f64;
-        for (Py_ssize_t i = 0; i < n; i++) { out[i] = gy[i] * (x[i] > 0.0 ? one : 0.0); }
+        uint64_t carry = 0, bits;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            memcpy(&bits, &gy[i], sizeof bits);
+            carry |= (bits & 0x7FF0000000000000ULL) + 0x0010000000000000ULL;
+            out[i] = gy[i] * (x[i] > 0.0 ? 1.0 : 0.0);
+        }
+        return !(carry >> 63);
     }
-    static CYGRAD_VECTORIZE_MASK void cygrad_relu_grad_f32(
+    static CYGRAD_VECTORIZE_MASK int cygrad_relu_grad_f32(
             const float *restrict gy, const float *restrict x, float *restrict out,
             Py_ssize_t n) {
-        const float one = cygrad_one_f32;
-        for (Py_ssize_t i = 0; i < n; i++) { out[i] = gy[i] * (x[i] > 0.0f ? one : 0.0f); }
+        uint32_t carry = 0, bits;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            memcpy(&bits, &gy[i], sizeof bits);
+            carry |= (bits & 0x7F800000U) + 0x00800000U;
+            out[i] = gy[i] * (x[i] > 0.0f ? 1.0f : 0.0f);
+        }
+        return !(carry >> 31);
     }
     """
-    void cygrad_relu_grad_f64(const double* gy, const double* x, double* out,
+    bint cygrad_relu_grad_f64(const double* gy, const double* x, double* out,
                               Py_ssize_t n) nogil
-    void cygrad_relu_grad_f32(const float* gy, const float* x, float* out, Py_ssize_t n) nogil
+    bint cygrad_relu_grad_f32(const float* gy, const float* x, float* out, Py_ssize_t n) nogil
 
 
 cdef inline bint _plain_float_array(cnp.ndarray a, int t):
@@ -207,9 +218,11 @@ cdef inline bint _plain_float_array(cnp.ndarray a, int t):
 
 
 cdef object _relu_gradient(object gy, object x):
-    """``gy * (x > 0)``: for a float64 or float32 gy and x of one shape and dtype, each plain
-    (C-contiguous, aligned, native order), one C pass into a fresh array; else NumPy's."""
+    """``gy * (x > 0)``: for a finite float64 or float32 gy and an x of the same shape and
+    dtype, each plain (C-contiguous, aligned, native order), one C pass into a fresh array;
+    else NumPy's product."""
     cdef int t
+    cdef bint ok
     cdef cnp.ndarray g, xa, out
     if isinstance(gy, ndarray) and isinstance(x, ndarray):
         g, xa = <cnp.ndarray>gy, <cnp.ndarray>x
@@ -218,12 +231,15 @@ cdef object _relu_gradient(object gy, object x):
                 and _plain_float_array(xa, t) and cnp.PyArray_SAMESHAPE(g, xa)):
             out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(xa), cnp.PyArray_DIMS(xa), t, 0)
             if t == cnp.NPY_DOUBLE:
-                cygrad_relu_grad_f64(<double*>cnp.PyArray_DATA(g), <double*>cnp.PyArray_DATA(xa),
-                                     <double*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(xa))
+                ok = cygrad_relu_grad_f64(<double*>cnp.PyArray_DATA(g),
+                                          <double*>cnp.PyArray_DATA(xa),
+                                          <double*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(xa))
             else:
-                cygrad_relu_grad_f32(<float*>cnp.PyArray_DATA(g), <float*>cnp.PyArray_DATA(xa),
-                                     <float*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(xa))
-            return out
+                ok = cygrad_relu_grad_f32(<float*>cnp.PyArray_DATA(g),
+                                          <float*>cnp.PyArray_DATA(xa),
+                                          <float*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(xa))
+            if ok:
+                return out
     return gy * _np_greater(x, 0)  # the same products: the mask becomes 0.0 and 1.0
 
 
