@@ -34,6 +34,13 @@ cdef class Function:
     cdef Py_ssize_t _pass
     # During a pass, the gradients its outputs held from before, set aside (None if none).
     cdef list _held
+    # The constant operand of an operation that has one (Pow's exponent), as given and, when
+    # it is a Python number, as a double. Kept here rather than in the subclass, so that such
+    # an operation has Function's size and reuses its freed instances (Cython's freelist
+    # serves one size, and only the base class can have one).
+    cdef object _param
+    cdef double _param_double
+    cdef bint _param_is_number
     cdef object __weakref__
     cdef object _forward(self, tuple xs)
     cdef object _call(self, tuple inputs)

@@ -238,57 +238,77 @@ cdef class Neg(_Unary):
 @cython.final
 cdef class Pow(_Unary):
     """``x ** c`` for a constant exponent ``c``."""
-    cdef readonly object c
-    # Whether ``c`` is a Python number, and then its value: the one-element kernels' input.
-    cdef bint _number
-    cdef double _cv
+    # ``c`` is Function's ``_param``, whether it is a Python number ``_param_is_number`` and
+    # then its value (the one-element kernels' input) ``_param_double``.
 
     def __init__(self, c):
         self._set(c)
 
+    @property
+    def c(self):
+        """The exponent (read-only)."""
+        return self._param
+
+    @c.setter
+    def c(self, value):
+        raise _read_only_error(self, "c")
+
+    @c.deleter
+    def c(self):
+        raise _read_only_error(self, "c")
+
     cdef void _set(self, object c) except *:
-        self.c = c
-        self._number = isinstance(c, (int, float))
-        self._cv = _number_as_double(c) if self._number else 0.0
+        self._param = c
+        self._param_is_number = isinstance(c, (int, float))
+        self._param_double = _number_as_double(c) if self._param_is_number else 0.0
 
     cdef object _compute(self, x):
-        r = _small_power(x, self._cv) if self._number else None
+        r = _small_power(x, self._param_double) if self._param_is_number else None
         if r is not None:
             return r
         try:
-            return x ** self.c
+            return x ** self._param
         except ValueError:
-            raise _broadcast_error("pow", x, np.asarray(self.c)) from None
+            raise _broadcast_error("pow", x, np.asarray(self._param)) from None
 
     def backward(self, gy):
         cdef Variable x = <Variable>self.inputs[0]
-        cdef Variable c = _constant(self.c, x._data.dtype, self)
-        return _sum_to_input(mul(gy, mul(c, pow(x, _derivative_exponent(self.c, c._data)))), x)
+        cdef Variable c = _constant(self._param, x._data.dtype, self)
+        cdef object e = _derivative_exponent(self._param, c._data)
+        return _sum_to_input(mul(gy, mul(c, pow(x, e))), x)
 
     cdef tuple _backward_arrays(self, tuple gys):
         cdef cnp.ndarray gy = gys[0]
         cdef Variable x = <Variable>self.inputs[0]
-        cdef double cv = self._cv, d
+        cdef double cv = self._param_double, d
         cdef double e = cv - 1.0 if cv != 0.0 else 0.0  # see _derivative_exponent
-        if (self._number and _exact_power(e) and _is_plain_scalar(x._data, cnp.NPY_DOUBLE)
+        if (self._param_is_number and _exact_power(e) and _is_plain_scalar(x._data, cnp.NPY_DOUBLE)
                 and _is_plain_scalar(gy, cnp.NPY_DOUBLE)):
             # The same double operations as the array expression below, without NumPy.
             d = (<double*>cnp.PyArray_DATA(gy))[0] * (
                 cv * _power((<double*>cnp.PyArray_DATA(x._data))[0], e))
             if isfinite(d):
                 return (_filled(gy, cnp.NPY_DOUBLE, d),)
-        cdef cnp.ndarray c = _constant(self.c, x._data.dtype, self)._data
-        cdef cnp.ndarray p = _nd(x._data ** _derivative_exponent(self.c, c))
+        cdef cnp.ndarray c = _constant(self._param, x._data.dtype, self)._data
+        cdef cnp.ndarray p = _nd(x._data ** _derivative_exponent(self._param, c))
         return (_sum_to_data(_binary(OP_MUL, gy, _binary(OP_MUL, c, p)), x),)
 
     cdef int _backward_doubles(self, double gy, double* gxs) except -1:
         # The one-element computation of the array form above, on the double itself.
-        cdef double cv = self._cv
+        cdef double cv = self._param_double
         cdef double e = cv - 1.0 if cv != 0.0 else 0.0
-        if not (self._number and _exact_power(e)):
+        if not (self._param_is_number and _exact_power(e)):
             return 0
         gxs[0] = gy * (cv * _power(_double_of((<Variable>self.inputs[0])._data), e))
         return isfinite(gxs[0])
+
+
+cdef object _read_only_error(object obj, str name):
+    """The AttributeError a read-only attribute ``name`` of ``obj`` gives when set."""
+    return AttributeError(
+        f"attribute '{name}' of '{type(obj).__module__}.{type(obj).__qualname__}' objects is "
+        "not writable"
+    )
 
 
 cdef object _derivative_exponent(object c, cnp.ndarray c_array):

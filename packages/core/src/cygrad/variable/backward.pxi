@@ -118,58 +118,129 @@ cdef tuple _gradient_tuple(object result, Function f, str method):
     return gxs
 
 
-# The pending Functions wait in a binary heap on a list, ordered by _before: compared in C,
-# this costs a fraction of heapq with (generation, counter, Function) tuples.
+# The Functions a pass queued: every one, in queue order, each holding a reference (what
+# a failed pass restores, and what a pass that set gradients aside settles), and among them
+# a binary heap of those still to run, ordered by _before. Both are C arrays, kept on the C
+# stack up to a few Functions (a chain needs one at a time), so that a pass makes no list.
 
-cdef inline bint _before(Function a, Function b):
-    """Whether ``a`` runs before ``b``: larger generation first, then the one queued first."""
-    return a.generation > b.generation or (a.generation == b.generation and a._order < b._order)
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.ref cimport Py_XDECREF, Py_XINCREF
+from cpython.weakref cimport PyWeakref_GET_OBJECT
+from libc.string cimport memcpy
+
+cdef enum:
+    _SMALL_QUEUE = 16
+
+cdef struct _Queue:
+    PyObject** seen  # its own references, the queue's numbers (Function._order) as indices
+    PyObject** heap  # borrowed from seen
+    Py_ssize_t n_seen
+    Py_ssize_t n_heap
+    Py_ssize_t capacity
+    PyObject* small_seen[_SMALL_QUEUE]
+    PyObject* small_heap[_SMALL_QUEUE]
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
-cdef int _heap_push(list heap, Function f) except -1:
-    # Indices stay within the heap: no bounds checks.
-    cdef Py_ssize_t i = len(heap), parent
-    heap.append(f)
-    while i > 0:
-        parent = (i - 1) >> 1
-        if not _before(f, <Function>heap[parent]):
-            break
-        heap[i] = heap[parent]
-        i = parent
-    heap[i] = f
+cdef inline void _queue_init(_Queue* q) noexcept:
+    q.seen = q.small_seen
+    q.heap = q.small_heap
+    q.n_seen = q.n_heap = 0
+    q.capacity = _SMALL_QUEUE
+
+
+cdef void _queue_release(_Queue* q) noexcept:
+    """Let go of every Function queued, and of the arrays if they grew off the stack."""
+    cdef Py_ssize_t i
+    for i in range(q.n_seen):
+        Py_XDECREF(q.seen[i])
+    q.n_seen = q.n_heap = 0
+    if q.seen != q.small_seen:
+        PyMem_Free(q.seen)
+        PyMem_Free(q.heap)
+        _queue_init(q)
+
+
+cdef int _queue_grow(_Queue* q) except -1:
+    cdef Py_ssize_t capacity = 2 * q.capacity
+    cdef PyObject** seen = <PyObject**>PyMem_Malloc(capacity * sizeof(PyObject*))
+    cdef PyObject** heap = <PyObject**>PyMem_Malloc(capacity * sizeof(PyObject*))
+    if seen == NULL or heap == NULL:
+        PyMem_Free(seen)
+        PyMem_Free(heap)
+        raise MemoryError()
+    memcpy(seen, q.seen, q.n_seen * sizeof(PyObject*))
+    memcpy(heap, q.heap, q.n_heap * sizeof(PyObject*))
+    if q.seen != q.small_seen:
+        PyMem_Free(q.seen)
+        PyMem_Free(q.heap)
+    q.seen = seen
+    q.heap = heap
+    q.capacity = capacity
     return 0
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
-cdef Function _heap_pop(list heap):
-    # The heap holds Functions only (unchecked casts) and is not empty; indices stay within it.
-    cdef Function last = <Function>heap.pop()
-    cdef Py_ssize_t n = len(heap), i = 0, child
-    if n == 0:  # a chain's heap holds one Function at a time
-        return last
-    cdef Function top = <Function>heap[0]
+cdef inline bint _before(PyObject* a, PyObject* b) noexcept:
+    """Whether the Function ``a`` runs before ``b``: larger generation first, then the one
+    queued first."""
+    cdef Py_ssize_t ga = (<Function>a).generation, gb = (<Function>b).generation
+    return ga > gb or (ga == gb and (<Function>a)._order < (<Function>b)._order)
+
+
+cdef int _queue_add(_Queue* q, Function f) except -1:
+    """Queue ``f``, numbering it (``f._order``) in queue order."""
+    cdef Py_ssize_t i, parent
+    cdef PyObject* p = <PyObject*>f
+    if q.n_seen == q.capacity:
+        _queue_grow(q)
+    f._order = q.n_seen
+    Py_XINCREF(p)
+    q.seen[q.n_seen] = p
+    q.n_seen += 1
+    i = q.n_heap
+    q.n_heap += 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(p, q.heap[parent]):
+            break
+        q.heap[i] = q.heap[parent]
+        i = parent
+    q.heap[i] = p
+    return 0
+
+
+cdef Function _queue_pop(_Queue* q):
+    """The Function to run next (the queue is not empty)."""
+    cdef PyObject* top = q.heap[0]
+    q.n_heap -= 1
+    cdef Py_ssize_t n = q.n_heap, i = 0, child
+    cdef PyObject* last = q.heap[n]
     while True:
         child = 2 * i + 1
         if child >= n:
             break
-        if child + 1 < n and _before(<Function>heap[child + 1], <Function>heap[child]):
+        if child + 1 < n and _before(q.heap[child + 1], q.heap[child]):
             child += 1
-        if not _before(<Function>heap[child], last):
+        if not _before(q.heap[child], last):
             break
-        heap[i] = heap[child]
+        q.heap[i] = q.heap[child]
         i = child
-    heap[i] = last
-    return top
+    if n > 0:
+        q.heap[i] = last
+    return <Function>top
 
 
 cdef inline object _referent(object ref):
     """What a weak reference points to, or None, without a Python call."""
     if PyWeakref_CheckRef(ref):
-        return <object>PyWeakref_GetObject(ref)
+        return <object>PyWeakref_GET_OBJECT(ref)  # (the checked form checks it again)
     return ref()
+
+
+cdef inline object _first_output(Function f):
+    """``f``'s output 0, or None if it is gone."""
+    if PyWeakref_CheckRef(f._outputs):  # the one output's bare reference: read it directly
+        return <object>PyWeakref_GET_OBJECT(f._outputs)
+    return _referent(_output_ref(f, 0))
 
 
 cdef inline object _grad_of(object ref):
@@ -184,35 +255,43 @@ cdef void _run_backward(Variable root, bint retain_grad, bint create_graph) exce
     cdef Function start = root.creator
     cdef Variable given = root.grad
     cdef bint held = False
+    cdef _Queue queue
+    cdef PyObject* token = NULL  # the settings switch's, once the pass makes it
+    cdef Py_ssize_t i
     _passes += 1
     start._pass = _passes
-    cdef list switched = []
-    cdef list seen = [start]
-    if _n_outputs(start) > 1:  # the root's own gradient is the seed
-        root.grad = None
-        held = _set_aside_output_grads(start)
-    if given is not None:
-        root.grad = given
-    elif _seed_as_double(root, start, retain_grad, create_graph):
-        root._pending = 1.0
-        root._pending_pass = _passes
-    else:
-        root.grad = wrap(_ones_like(root._data))
+    _queue_init(&queue)
+    _queue_add(&queue, start)  # (room for it on the stack: no error)
     try:
-        held = _visit(start, retain_grad, create_graph, switched, seen) or held
-    except BaseException:
-        # A failed pass leaves every intermediate gradient as it was before, for a retry
-        # (the gradients the leaves received before the failure stay, as in PyTorch).
-        for f in seen:
-            _restore_output_grads(<Function>f)
-        root.grad = given
-        raise
+        if _n_outputs(start) > 1:  # the root's own gradient is the seed
+            root.grad = None
+            held = _set_aside_output_grads(start)
+        if given is not None:
+            root.grad = given
+        elif _seed_as_double(root, start, retain_grad, create_graph):
+            root._pending = 1.0
+            root._pending_pass = _passes
+        else:
+            root.grad = wrap(_ones_like(root._data))
+        try:
+            held = _visit(start, retain_grad, create_graph, &token, &queue) or held
+        except BaseException:
+            # A failed pass leaves every intermediate gradient as it was before, for a retry
+            # (the gradients the leaves received before the failure stay, as in PyTorch).
+            for i in range(queue.n_seen):
+                _restore_output_grads(<Function>queue.seen[i])
+            root.grad = given
+            raise
+        finally:
+            if token != NULL:
+                switch = <object>token
+                Py_XDECREF(token)  # the pass's reference: ``switch`` holds the last one
+                PyContextVar_Reset(_current, switch)
+        if held:
+            for i in range(queue.n_seen):
+                (<Function>queue.seen[i])._held = None
     finally:
-        if switched:
-            PyContextVar_Reset(_current, switched[0])
-    if held:
-        for f in seen:
-            (<Function>f)._held = None
+        _queue_release(&queue)
 
 
 # A pass propagates only the gradients it computes. Gradients that Variables inside the graph
@@ -269,39 +348,37 @@ cdef inline void _clear_output_grads(Function f):
             (<Variable>y).grad = None
 
 
-cdef int _visit(Function start, bint retain_grad, bint create_graph, list switched,
-                list seen) except -1:
-    """The pass itself; puts the token of the settings switch in ``switched`` when it makes
-    one, and every Function it queues in ``seen`` (each marked with the pass's number, which
-    tells it is queued faster than a set would). Returns whether it set aside gradients
-    held from before."""
+cdef int _visit(Function start, bint retain_grad, bint create_graph, PyObject** token,
+                _Queue* queue) except -1:
+    """The pass itself, from ``start`` (queued); sets ``token`` to the settings switch's
+    (a reference) when it makes one, and queues every Function it reaches in ``queue`` (each
+    marked with the pass's number, which tells it is queued faster than a set would).
+    Returns whether it set aside gradients held from before."""
     cdef Py_ssize_t this_pass = start._pass
-    cdef list heap = [start]
     cdef Function f
     cdef Variable x, v, y
-    cdef Py_ssize_t i, order = 0
+    cdef Py_ssize_t i
     cdef tuple gys, gxs
     cdef object gx
     cdef str method
     cdef cnp.ndarray a
     cdef bint keep, held = False
     cdef double gxd[2]
-    start._order = 0
-    while heap:
-        f = _heap_pop(heap)
+    while queue.n_heap > 0:
+        f = _queue_pop(queue)
         f._order = -1  # run: a gradient reaching its outputs from now on is not pending
         _check_inputs(f)
         # A first-order pass takes the array form where the class has one (None: it has not).
         gxs = None
         if _n_outputs(f) == 1:
-            y = _referent(_output_ref(f, 0))  # a checked assignment (None passes)
+            y = _first_output(f)  # a checked assignment (None passes)
             if y is not None and y._pending_pass == this_pass:
                 y._pending_pass = 0
                 if _scalar_inputs(f, y) and f._backward_doubles(y._pending, gxd):
                     for i in range(len(f.inputs)):
                         x = <Variable>f.inputs[i]
                         if not x._constant:
-                            order = _reach(x, this_pass, heap, seen, order, &held)
+                            _reach(x, this_pass, queue, &held)
                             _store_double(x, gxd[i], this_pass, retain_grad)
                     if f._held is not None:
                         _settle_output_grads(f, retain_grad, create_graph)
@@ -318,9 +395,11 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
                 gxs = f._backward_arrays(_arrays_of(gys))
         method = "backward_arrays" if gxs is not None else "backward"
         if gxs is None:
-            if not switched:
-                switched.append(PyContextVar_Set(
-                    _current, _backward_config(get_value(_current), create_graph)))
+            if token[0] == NULL:
+                switch = PyContextVar_Set(
+                    _current, _backward_config(get_value(_current), create_graph))
+                token[0] = <PyObject*>switch
+                Py_XINCREF(token[0])
             gxs = _gradient_tuple(f.backward(*gys), f, "backward")
         # The pass lets go of the output gradients before it hands out the input gradients:
         # a gradient that a backward passes through unchanged (add's, sub's) is then referenced
@@ -335,7 +414,7 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
             gx = gxs[i]
             if gx is None or x._constant:
                 continue
-            order = _reach(x, this_pass, heap, seen, order, &held)
+            _reach(x, this_pass, queue, &held)
             if create_graph:
                 keep = x.grad is None and (x.creator is None or retain_grad)
                 v = _as_grad(gx, x, f, i)
@@ -355,23 +434,20 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, list switch
     return held
 
 
-cdef inline Py_ssize_t _reach(Variable x, Py_ssize_t this_pass, list heap, list seen,
-                              Py_ssize_t order, bint* held) except -1:
-    """Queue ``x``'s creator if the pass has not yet (numbering it ``order + 1``), before
-    the pass's first gradient reaches ``x``; returns the last number given."""
+cdef inline int _reach(Variable x, Py_ssize_t this_pass, _Queue* queue,
+                       bint* held) except -1:
+    """Queue ``x``'s creator if the pass has not yet, before the pass's first gradient
+    reaches ``x``."""
     cdef Function g = x.creator
     if g is None or g._pass == this_pass:
-        return order
+        return 0
+    _queue_add(queue, g)
     g._pass = this_pass
-    seen.append(g)
-    order += 1
-    g._order = order
-    _heap_push(heap, g)
     # Set aside what its outputs held before the pass (x is one, often the only one).
     if x.grad is not None or _n_outputs(g) > 1:
         if _set_aside_output_grads(g):
             held[0] = True
-    return order
+    return 0
 
 
 cdef int _store_array(Variable x, cnp.ndarray a, Py_ssize_t this_pass) except -1:
@@ -410,7 +486,7 @@ cdef bint _seed_as_double(Variable root, Function start, bint retain_grad, bint 
 
 cdef inline bint _sole_output(Function g, Variable x):
     """Whether ``x`` is the one output ``g`` records (``outputs`` is public, so writable)."""
-    return _n_outputs(g) == 1 and _referent(_output_ref(g, 0)) is x
+    return _n_outputs(g) == 1 and _first_output(g) is x
 
 
 cdef inline bint _scalar_inputs(Function f, Variable y):

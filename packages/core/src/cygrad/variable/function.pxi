@@ -1,22 +1,25 @@
 # Part of cygrad.variable._core, included by _core.pyx.
 # Function: the recording flag, the extension point and how a call records a node.
 
-# The last settings snapshot read and its enable_backprop, as one tuple so that it is
-# replaced atomically: snapshots are immutable, so reading the flag again is only needed
-# when the context holds another snapshot.
-cdef tuple _last_recording = (None, True)
+# The last settings snapshot read and its enable_backprop: snapshots are immutable, so
+# reading the flag again is only needed when the context holds another snapshot. The two
+# are set together after the read, with no Python code between them (no other thread can
+# see one without the other).
+cdef object _last_snapshot = None
+cdef bint _last_enable_backprop = True
 
 
 cpdef bint recording():
     """Whether operations are recorded right now (False under no_grad, and during a
     backward pass without create_graph)."""
-    global _last_recording
+    global _last_snapshot, _last_enable_backprop
     snapshot = get_value(_current)
-    cdef tuple last = _last_recording
-    if last[0] is not snapshot:
-        last = (snapshot, snapshot.enable_backprop)
-        _last_recording = last
-    return last[1]
+    cdef bint enable
+    if snapshot is not _last_snapshot:
+        enable = snapshot.enable_backprop
+        _last_enable_backprop = enable
+        _last_snapshot = snapshot
+    return _last_enable_backprop
 
 
 @cython.freelist(64)

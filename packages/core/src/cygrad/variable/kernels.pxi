@@ -88,10 +88,76 @@ cdef cnp.dtype _float32_descr = _float32
 cdef inline cnp.ndarray _empty_float(int nd, cnp.npy_intp* dims, int t):
     """An uninitialised C-ordered array of type ``t`` (float32 or float64). Every result of
     the one-element kernels is made here: with the dtype cached, NumPy skips looking it up
-    and converting it, a sizeable part of the cost of so small an array."""
+    and converting it, a sizeable part of the cost of so small an array. A one-element
+    float64 one is a spare array when there is one (see below)."""
+    if t == cnp.NPY_DOUBLE and nd <= _MAX_SPARE_NDIM and _n_spares[nd] > 0 and _ones(nd, dims):
+        return _take_spare(nd)
     cdef cnp.dtype descr = _float64_descr if t == cnp.NPY_DOUBLE else _float32_descr
     Py_INCREF(descr)  # the reference PyArray_NewFromDescr steals
     return PyArray_NewFromDescr(<PyTypeObject*>ndarray, descr, nd, dims, NULL, NULL, 0, NULL)
+
+
+# Spare one-element float64 arrays. Making and freeing a one-element array costs NumPy far
+# more than the arithmetic on it, and a scalar graph makes and frees several per operation.
+# So when a Variable is freed and nothing but it refers to its one-element float64 array (of
+# up to two dimensions), the array is kept here (a few of each dimension at most) and handed
+# out again by _empty_float, uninitialised as a new one is. Nothing can tell such an array
+# from a new one: no reference, weak reference or view (a view refers to its base) can
+# reach it, and its flags, dtype, shape and strides are exactly those of a new one (its
+# address is one a new array may get as well).
+
+from cpython.ref cimport Py_DECREF
+
+
+cdef extern from "numpy/arrayobject.h":
+    ctypedef struct PyArrayObject_fields:
+        PyObject* weakreflist
+
+cdef enum:
+    _MAX_SPARES = 16
+    _MAX_SPARE_NDIM = 2
+
+# Spare arrays by number of dimensions; each entry holds one reference.
+cdef PyObject* _spares[_MAX_SPARE_NDIM + 1][_MAX_SPARES]
+cdef Py_ssize_t _n_spares[_MAX_SPARE_NDIM + 1]  # (zero, as every C global starts)
+# The flags of a new one-element float64 array, which a spare must have (set below).
+cdef int _new_scalar_flags = -1
+
+
+cdef inline bint _ones(int nd, cnp.npy_intp* dims):
+    """Whether the ``nd`` dimensions ``dims`` (two at most) are all 1."""
+    return nd == 0 or (dims[0] == 1 and (nd == 1 or dims[1] == 1))
+
+
+cdef inline cnp.ndarray _take_spare(int nd):
+    _n_spares[nd] -= 1
+    cdef cnp.ndarray a = <cnp.ndarray>_spares[nd][_n_spares[nd]]
+    Py_DECREF(a)  # the reference the spares held is now the local's
+    return a
+
+
+cdef inline void _keep_spare(PyObject* p) noexcept:
+    """Keep ``p`` (a freed Variable's data: any object, None included) as a spare if it is a
+    one-element float64 array of a new one's kind that only that Variable refers to."""
+    if p.ob_type != <PyTypeObject*>ndarray or p.ob_refcnt != 1:
+        return
+    cdef cnp.ndarray a = <cnp.ndarray>p  # (one more reference while it is checked)
+    cdef int nd = cnp.PyArray_NDIM(a), i
+    if (nd > _MAX_SPARE_NDIM or _n_spares[nd] == _MAX_SPARES
+            or not _ones(nd, cnp.PyArray_DIMS(a))
+            or <PyObject*>cnp.PyArray_DESCR(a) != <PyObject*>_float64_descr
+            or cnp.PyArray_FLAGS(a) != _new_scalar_flags or cnp.PyArray_BASE(a) != NULL
+            or (<PyArrayObject_fields*>p).weakreflist != NULL):
+        return
+    for i in range(nd):
+        if cnp.PyArray_STRIDES(a)[i] != sizeof(double):
+            return
+    Py_INCREF(a)
+    _spares[nd][_n_spares[nd]] = p
+    _n_spares[nd] += 1
+
+
+_new_scalar_flags = cnp.PyArray_FLAGS(_empty_float(0, NULL, cnp.NPY_DOUBLE))
 
 
 cdef cnp.ndarray _filled(cnp.ndarray like, int t, double d):

@@ -19,6 +19,9 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
         self._data = _as_float_array(data, "Variable")
         self.name = name
 
+    def __dealloc__(self):
+        _keep_spare(<PyObject*>self._data)  # through a pointer: no reference counted
+
     @property
     def data(self):
         """The value, an ndarray. Assigning converts like the constructor does."""
