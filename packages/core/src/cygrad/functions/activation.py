@@ -1,7 +1,8 @@
 """Activations: sigmoid, tanh, relu, gelu, softmax and log_softmax.
 
-``sigmoid`` (its Function ``Sigmoid``) is an engine operation, defined with the other nodes of
-a dense network's training step in the engine's ``dense.pxi``; the others are here.
+``sigmoid`` and ``relu`` (their Functions ``Sigmoid`` and ``ReLU``) are engine operations,
+defined with the other nodes of a dense network's training step in the engine's ``dense.pxi``;
+the others are here.
 
 Each has both backward forms: ``backward_arrays`` on raw arrays for the common first-order
 pass (one NumPy expression, no graph nodes), and ``backward`` in differentiable functions for
@@ -16,25 +17,13 @@ from numpy.typing import ArrayLike
 
 from cygrad.functions._util import normalize_axis, output
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import Sigmoid as Sigmoid, _sigmoid_arrays, exp, mul, sum
+from cygrad.variable._core import ReLU as ReLU, Sigmoid as Sigmoid, _sigmoid_arrays, exp, mul, sum
 
 __all__ = ["gelu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
 # gelu's tanh approximation: x/2 * (1 + tanh(K * (x + A * x**3))).
 _K = math.sqrt(2.0 / math.pi)
 _A = 0.044715
-
-
-class ReLU(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.maximum(x, 0)
-
-    def backward(self, gy: Variable) -> Variable:
-        x = self.inputs[0].data
-        return gy * (x > 0).astype(x.dtype)
-
-    def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
-        return gy * (self.inputs[0].data > 0)  # the same products: the mask becomes 0.0 and 1.0
 
 
 class GELU(Function):

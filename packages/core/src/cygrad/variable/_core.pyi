@@ -250,6 +250,10 @@ class _SigmoidComplement(_Unary):
     def backward(self, gy: Variable) -> Variable: ...
 
 @final
+class ReLU(_Unary):
+    def backward(self, gy: Variable) -> Variable: ...
+
+@final
 class Affine(Function):
     def forward(
         self, x: NDArray[Any], W: NDArray[Any], b: NDArray[Any] | None = None
