@@ -9,6 +9,7 @@ import numpy as np
 from cygrad.variable import Function, Variable
 # Re-exported for the function modules (``name as name`` marks a re-export); the engine owns these.
 from cygrad.variable._core import (
+    broadcasts_to as broadcasts_to,
     normalize_axes as normalize_axes,
     normalize_axis as normalize_axis,
     sum_to_array as sum_to_array,
@@ -41,13 +42,6 @@ def integer_array(values: Any, name: str, what: str) -> np.ndarray:
     if bad.any():
         raise ValueError(f"{name}: {what} must be integers, got {a[bad].flat[0]}")
     return a.astype(np.intp)
-
-
-def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    """Whether an array of ``shape`` broadcasts to ``target`` without changing ``target``."""
-    if len(shape) > len(target):
-        return False
-    return all(s == 1 or s == t for s, t in zip(shape[::-1], target[::-1]))
 
 
 def numbers(value: Any, name: str, what: str) -> np.ndarray:

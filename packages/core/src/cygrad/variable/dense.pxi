@@ -261,7 +261,7 @@ cdef class ReLU(_Unary):
     cdef tuple _backward_arrays(self, tuple gys):
         return (_relu_gradient(gys[0], (<Variable>self.inputs[0])._data),)
 
-cdef bint _broadcasts_to(tuple shape, tuple target):
+cpdef bint broadcasts_to(tuple shape, tuple target):
     """Whether an array of ``shape`` broadcasts to ``target`` without changing ``target``."""
     cdef Py_ssize_t n = len(shape), m = len(target), i
     if n > m:
@@ -338,7 +338,7 @@ cdef class Affine(Function):
         # A bias of shape (out,), or the output's own shape (a recurrent layer's input part),
         # is the common case: skip the general broadcast check.
         common = bshape == yshape[-1:] or bshape == yshape
-        if not common and not _broadcasts_to(bshape, yshape):
+        if not common and not broadcasts_to(bshape, yshape):
             raise ValueError(
                 f"linear: bias of shape {bshape} does not broadcast to the output shape {yshape}"
             )
