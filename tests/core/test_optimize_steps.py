@@ -37,7 +37,7 @@ def assert_same_bits(a, b):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("lr", LRS)
-@pytest.mark.parametrize("size", [0, 1, 7, 1000])
+@pytest.mark.parametrize("size", [0, 1, 7, 256, 257, 1000])
 def test_the_step_has_numpys_numbers(dtype, lr, size):
     rng = np.random.default_rng(size)
     data = (rng.standard_normal(size) * 10).astype(dtype)

@@ -97,17 +97,26 @@ cdef extern from *:
     bint cygrad_sgd_f32(float* d, const float* g, double lr, Py_ssize_t n) nogil
 
 
+# The most elements a step takes in C. The loop above is scalar (one element at a time,
+# checked first): on a small parameter it saves NumPy's cost per call (two ufunc calls and a
+# temporary, several thousand instructions), on a large one NumPy's vector loops win.
+cdef enum:
+    _SGD_IN_C_MAX = 256
+
+
 cdef bint _sgd_in_place(object data, object grad, double lr):
     """``data -= lr * grad`` in C for two float arrays of one shape and dtype, as NumPy
-    would compute it, when that is plain: contiguous, aligned, native byte order, writable,
-    not partly overlapping, no floating-point flag raised; False, changing nothing, else."""
+    would compute it, when that is plain: at most ``_SGD_IN_C_MAX`` elements, contiguous,
+    aligned, native byte order, writable, not partly overlapping, no floating-point flag
+    raised; False, changing nothing, else."""
     if type(data) is not ndarray or type(grad) is not ndarray:
         return False
     cdef cnp.ndarray d = <cnp.ndarray>data
     cdef cnp.ndarray g = <cnp.ndarray>grad
     cdef int kind = cnp.PyArray_TYPE(d)
     if (
-        kind != cnp.PyArray_TYPE(g)
+        cnp.PyArray_SIZE(d) > _SGD_IN_C_MAX
+        or kind != cnp.PyArray_TYPE(g)
         or not _same_shape(d, g)
         or not cnp.PyArray_ISWRITEABLE(d)
         or not (cnp.PyArray_IS_C_CONTIGUOUS(d) and cnp.PyArray_IS_C_CONTIGUOUS(g))
