@@ -3,8 +3,10 @@ process computes alike, the replicas' checksum, the comparison of stored rows.""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from cygrad.distributed.flat import checksum, weighted_mean
+from cygrad.distributed import stored
 from cygrad.distributed.stored import same_bits
 from cygrad.variable import Variable
 
@@ -53,3 +55,18 @@ def test_same_bits_compares_bits_dtypes_and_shapes():
     assert not same_bits(np.arange(3), np.arange(3).astype(np.uint64))
     objects = np.array([1, "a"], dtype=object)
     assert not same_bits(objects, objects.copy())  # never compared: always put again
+
+
+@pytest.mark.parametrize("chunk", [1, 24, stored.CHUNK_BYTES])
+def test_same_bits_reads_every_block_of_rows_of_any_size(monkeypatch, chunk):
+    # Blocks of one row, of a few rows (a 3-byte remainder: not whole 8-byte words), or all.
+    monkeypatch.setattr(stored, "CHUNK_BYTES", chunk)
+    for x in (np.arange(35, dtype=np.uint8).reshape(7, 5),
+              np.linspace(-1, 1, 63, dtype=np.float16).reshape(7, 9),
+              np.arange(12, dtype=np.complex128).reshape(4, 3)[:, ::2],
+              np.array(2.5), np.zeros((0, 3))):
+        assert same_bits(x, x.copy())
+        for index in np.ndindex(x.shape):  # a change anywhere, the last row and byte included
+            changed = x.copy()
+            changed[index] = 1 if x[index] == 0 else 0
+            assert not same_bits(x, changed) and not same_bits(changed, x), (x.dtype, index)
