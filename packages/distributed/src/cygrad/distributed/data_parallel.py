@@ -36,7 +36,9 @@ from cygrad.variable import no_grad, test_mode
 
 __all__ = ["DataParallel"]
 
-RemoteWorker = ray.remote(Worker)
+RemoteWorker = ray.remote(enable_task_events=False)(Worker)
+"""The workers' calls report no task events (their every state change, sent to Ray's GCS for
+the dashboard's task list): per step that is CPU taken from the workers."""
 
 Send = Callable[[int, bool], Any]
 """Makes worker ``i``'s call of a step and returns its ref; ``fresh`` says the worker is a
