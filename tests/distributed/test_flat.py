@@ -26,6 +26,21 @@ def test_the_weighted_mean_weights_shards_by_rows_and_skips_empty_ones():
     assert mean is not a and mean.flags.writeable
 
 
+def test_the_weighted_mean_goes_into_the_buffers_given_and_equals_the_weighted_sum():
+    gen = np.random.default_rng(0)
+    for counts in ([5, 5], [5, 5, 5, 5], [3, 2, 2], [2, 3, 0, 4]):
+        grads = [gen.standard_normal(50) for _ in counts]
+        shards = [(0.0, c, g, np.array([True])) for c, g in zip(counts, grads)]
+        shards = [(0.0, 0, None, None) if c == 0 else s for c, s in zip(counts, shards)]
+        out = (np.full(50, np.nan), np.full(50, np.nan))
+        _, total, mean, _ = weighted_mean(shards, out)
+        assert mean is out[0] and total == sum(counts)
+        expected = sum(c / total * g for c, g in zip(counts, grads))
+        np.testing.assert_allclose(mean, expected, rtol=1e-14, atol=1e-15)
+        # The same numbers without buffers: every process gets the same bits either way.
+        assert np.array_equal(weighted_mean(shards)[2], mean)
+
+
 def test_the_mean_of_one_shard_is_its_gradient_and_keeps_the_dtype():
     g = np.array([0.1, -3.0], dtype=np.float32)
     _, _, mean, _ = weighted_mean([(1.0, 5, g, np.array([True]))])

@@ -82,22 +82,26 @@ def weighted_mean(
 
     The loss is a mean over rows, so the batch's gradient is the shard gradients weighted by
     each shard's share of the rows; a parameter is present when any shard had its gradient.
+    It is computed as the sum of the shards, each weighted relative to the first, scaled
+    once by the first one's share: a shard of the first one's size (the usual case) is added
+    as it is, one pass over the buffer, where weighting each shard would take two.
     ``out`` is two buffers of the gradient's size and dtype: the mean is written into the
-    first (the second holds each weighted shard on its way); without them both are new.
+    first (the second holds a weighted shard on its way); without them both are new.
     """
     total = sum(count for _, count, _, _ in shards)
     loss_sum = sum(loss for loss, _, _, _ in shards)
+    parts = [(count, flat, has) for _, count, flat, has in shards if count]
+    if not parts:
+        return loss_sum, total, None, None
     mean, part = (None, None) if out is None else out
-    present: np.ndarray | None = None
-    for _, count, flat, has in shards:
-        if count == 0:
-            continue
+    first_count, first, present = parts[0]
+    assert first is not None and present is not None, "a shard with rows has a gradient"
+    present = present.copy()
+    # Every process combines the same shards in the same order: bit-identical means.
+    acc = first
+    for count, flat, has in parts[1:]:
         assert flat is not None and has is not None, "a shard with rows has a gradient"
-        if present is None:
-            mean, present = np.multiply(flat, count / total, out=mean), has.copy()
-        else:
-            # Every process combines the same shards in the same order: bit-identical means.
-            part = np.multiply(flat, count / total, out=part)
-            np.add(mean, part, out=mean)
-            present |= has
-    return loss_sum, total, mean if present is not None else None, present
+        term = flat if count == first_count else np.multiply(flat, count / first_count, out=part)
+        acc = np.add(acc, term, out=mean)
+        present |= has
+    return loss_sum, total, np.multiply(acc, first_count / total, out=mean), present
