@@ -18,7 +18,7 @@ import pytest
 import ray
 
 import cygrad.functions as F
-from cygrad.distributed import DataParallel, data_parallel, runtime
+from cygrad.distributed import DataParallel, runtime
 from cygrad.models import MLP
 from cygrad.optimizers import SGD
 
@@ -38,7 +38,7 @@ def test_trainers_share_one_private_ray_which_the_last_close_shuts_down(monkeypa
     first, second = trainer(workers=1), trainer(workers=1)
     assert not ray.is_initialized()  # construction starts nothing
     first.fit(x, t, batch_size=4, progress=False)
-    assert_quiet_private_ray()
+    assert_quiet_private_ray(first)
     node = ray.get_runtime_context().get_node_id()
     second.fit(x, t, batch_size=4, progress=False)
     assert ray.get_runtime_context().get_node_id() == node
@@ -51,11 +51,11 @@ def test_trainers_share_one_private_ray_which_the_last_close_shuts_down(monkeypa
     assert "Started a local Ray instance" not in capfd.readouterr().err
 
 
-def assert_quiet_private_ray():
-    """The private Ray collects nothing for a dashboard (nor do the workers' calls send task
-    events, anywhere), and its log monitor started with the environment that slows its search
-    for new files, which this process does not keep."""
-    assert data_parallel.RemoteWorker._default_options["enable_task_events"] is False
+def assert_quiet_private_ray(trainer):
+    """The private Ray collects nothing for a dashboard (nor do ``trainer``'s workers' calls
+    send task events, anywhere), and its log monitor started with the environment that slows
+    its search for new files, which this process does not keep."""
+    assert [handle._ray_enable_task_events for handle in trainer._handles] == [False]
     config = ray._private.state.state.get_system_config()
     assert {name: config.get(name) for name in runtime.LOCAL_CONFIG} == runtime.LOCAL_CONFIG
     assert os.environ["RAY_LOG_MONITOR_MANY_FILES_THRESHOLD"] == "7"

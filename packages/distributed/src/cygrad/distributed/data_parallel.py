@@ -36,9 +36,7 @@ from cygrad.variable import no_grad, test_mode
 
 __all__ = ["DataParallel"]
 
-RemoteWorker = ray.remote(enable_task_events=False)(Worker)
-"""The workers' calls report no task events (their every state change, sent to Ray's GCS for
-the dashboard's task list): per step that is CPU taken from the workers."""
+RemoteWorker = ray.remote(Worker)
 
 Send = Callable[[int, bool], Any]
 """Makes worker ``i``'s call of a step and returns its ref; ``fresh`` says the worker is a
@@ -328,9 +326,11 @@ class DataParallel:
         self._release = weakref.finalize(self, _shut_down, self._handles)
 
     def _spawn(self) -> Any:
-        return RemoteWorker.options(num_cpus=self.cpus_per_worker, max_restarts=0).remote(
-            *self._factories
-        )
+        """A new worker. Its calls report no task events (their every change of state, sent
+        to Ray's GCS for a dashboard's task list): CPU the workers would miss every step."""
+        return RemoteWorker.options(
+            num_cpus=self.cpus_per_worker, max_restarts=0, enable_task_events=False
+        ).remote(*self._factories)
 
     def _begin(self) -> None:
         """Give every worker this fit's data and the driver's parameters and optimizer, each
