@@ -1,10 +1,11 @@
 """The process's connection to Ray, shared by every trainer and counted.
 
 ``address=None`` starts a private local Ray (never one named by ``RAY_ADDRESS``), with no
-dashboard, quiet logs and nothing collected for a dashboard; ``"auto"`` or ``"host:port"`` joins an existing cluster. The first
-trainer to need Ray starts or joins it; the last one to close shuts it down (for a cluster,
-only this process's connection: the cluster keeps running). A process connected to Ray by
-other means keeps that connection, which no trainer shuts down.
+dashboard, quiet logs and nothing collected for a dashboard; ``"auto"`` or ``"host:port"``
+joins an existing cluster. The first trainer to need Ray starts or joins it; the last one to
+close shuts it down (for a cluster, only this process's connection: the cluster keeps
+running). A process connected to Ray by other means keeps that connection, which no trainer
+shuts down.
 """
 from __future__ import annotations
 

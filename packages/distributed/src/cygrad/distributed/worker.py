@@ -1,10 +1,10 @@
 """``Worker``: the Ray actor that holds one replica and the data of the current ``fit``.
 
-Data arrive through the object store (read in place, never copied to the worker), at a
-``fit`` that brings rows the worker does not hold yet. Per step one call brings the other workers' gradients of the previous batch (straight
-from the object store; its own it kept) and which rows are this worker's shard of the next: the
-worker combines the gradients, takes the optimizer step and returns one flat gradient buffer of
-its shard.
+Data arrive through the object store (read in place, never copied to the worker), with the
+first ``fit`` on rows the worker does not hold yet. Per step one call brings the other
+workers' gradients of the previous batch (straight from the object store; its own it kept)
+and which rows are this worker's shard of the next: the worker combines the gradients, takes
+the optimizer step and returns one flat gradient buffer of its shard.
 """
 from __future__ import annotations
 
