@@ -1,5 +1,6 @@
-"""The step's Python work per parameter: the base checks everything in one pass and then
-calls ``update_one``, adding no Python-level call of its own per parameter."""
+"""The step's Python work per parameter: the base checks everything in one engine call and
+then calls ``update_one``, adding no Python-level call of its own per parameter; SGD's own
+step makes none at all."""
 import sys
 from collections import Counter
 from pathlib import Path
@@ -48,4 +49,12 @@ def test_ten_more_parameters_cost_ten_update_one_calls_and_nothing_else_in_the_b
     extra = {key: many[key] - few[key] for key in many if many[key] != few[key]}
     base = {key: n for key, n in extra.items() if key[0] in BASE and key[1] != "update_one"}
     assert base == {}
-    assert sum(n for (_, name), n in extra.items() if name == "update_one") == 10
+    # SGD's step runs in one engine call; the others call their update_one per parameter.
+    expected = 0 if cls is SGD else 10
+    assert sum(n for (_, name), n in extra.items() if name == "update_one") == expected
+
+
+@pytest.mark.parametrize("form", ["model", "list"])
+def test_sgd_makes_no_python_call_per_parameter(form, stand_in):
+    few, many = calls_for(SGD, form, 2, stand_in), calls_for(SGD, form, 12, stand_in)
+    assert {key: many[key] - few[key] for key in many if many[key] != few[key]} == {}

@@ -132,3 +132,28 @@ def test_what_update_accepts_is_named_in_the_error(source, message):
     with pytest.raises(TypeError, match=message):
         opt.update(source)
     assert opt.t == 0
+
+
+@pytest.mark.parametrize("cls", KINDS)
+def test_the_refused_parameter_is_named_after_ones_without_gradients(cls, stand_in):
+    params = three_params()
+    params["a"].grad = None  # skipped: the refused one is still named right
+    params["b"].grad = Variable(np.full(2, 0.5))
+    opt = cls()
+    before = snapshot(opt, params)
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.update: gradient of 'b' has shape"):
+        opt.update(stand_in(**params))
+    assert_unchanged(opt, params, before)
+
+
+@pytest.mark.parametrize("cls", [Momentum, Adam, AdamW, Scaled])
+def test_a_state_of_another_shape_is_refused_before_anything_changes(cls, stand_in):
+    params = three_params()
+    opt = cls()
+    opt.update(stand_in(**params))
+    slot = cls.slots[0]
+    opt._state["c"][slot] = np.zeros(2)  # a state array that no longer fits its parameter
+    before = snapshot(opt, params)
+    with pytest.raises(ValueError, match=rf"state '{slot}' of 'c' has shape \(2,\)"):
+        opt.update(stand_in(**params))
+    assert_unchanged(opt, params, before)

@@ -59,3 +59,5 @@ include "shape.pxi"
 include "matmul.pxi"
 # A dense network's nodes: the affine map, the sigmoid and the mean squared error.
 include "dense.pxi"
+# What an optimizer does for every parameter: check the gradients, step SGD.
+include "optimize.pxi"

@@ -25,6 +25,7 @@ from cygrad.optimizers.named_params import (
 from cygrad.optimizers.owners import Owners
 from cygrad.optimizers.saved_state import state_problems
 from cygrad.variable import Variable
+from cygrad.variable._core import _gradient_steps
 
 Hook = Callable[[list[Variable]], None]
 """Called with the parameters that have gradients, before the update; may replace their grads."""
@@ -111,6 +112,11 @@ class Optimizer:
             self._owners.remember(new)
             self._remember_listing(model, listing, named)
         self.t += 1
+        self._apply(steps)
+
+    def _apply(self, steps: list[_Step]) -> None:
+        """``update_one`` for each checked step, in order, after creating the state of a
+        parameter met for the first time. A subclass may do the same work another way."""
         states, slots, update_one = self._state, self.slots, self.update_one
         for name, data, grad, state in steps:
             if state is None:
@@ -162,29 +168,15 @@ class Optimizer:
         """``(name, data, grad, state or None)`` for each parameter that has a gradient after
         the hooks, once all of them are known to fit; changes nothing.
 
-        This runs for every parameter at every step, so it only tests; ``_refusal`` tells
-        what is wrong when a test fails.
+        This runs for every parameter at every step, so the engine tests them all in one
+        call; ``_refusal`` tells what is wrong with the first one refused.
         """
-        steps: list[_Step] = []
         states = self._state
-        for name, p in named:
-            g = p.grad
-            if g is None:
-                continue
-            data, grad = p.data, g.data
-            shape, kind, other = data.shape, data.dtype, grad.dtype
-            if (
-                grad.shape != shape
-                or (other is not kind and other != kind)  # a dtype is mostly one object
-                or not data.flags.writeable
-            ):
-                raise _refusal(where, name, data, grad, None)
-            state = states.get(name) if states else None
-            if state is not None:
-                for array in state.values():
-                    if array.shape != shape:
-                        raise _refusal(where, name, data, grad, state)
-            steps.append((name, data, grad, state))
+        steps, refused = _gradient_steps(named, states)
+        if refused >= 0:
+            name, p = named[refused]
+            assert p.grad is not None  # only a parameter with a gradient is refused
+            raise _refusal(where, name, p.data, p.grad.data, states.get(name))
         return steps
 
     def state_dict(self) -> dict[str, Any]:
