@@ -466,6 +466,13 @@ UNSAFE = {
     "non-Variables in a node's inputs": (
         "y = Variable(2.0) * Variable(3.0)\ny.creator.inputs = (1.0, 2.0)\ny.backward()"
     ),
+    # The pass checks a node's inputs once, then reads them borrowed and unchecked.
+    "a node's inputs set to None": (
+        "y = Variable(2.0) * Variable(3.0)\ny.creator.inputs = None\ny.backward()"
+    ),
+    "a number beside a Variable in a one-element node's inputs": (
+        "x = Variable(2.0)\ny = x * x\ny.creator.inputs = (x, 1.0)\ny.backward()"
+    ),
     "non-Variables in a node's inputs, through backward_arrays": (
         "import numpy as np\ny = Variable(2.0) * Variable(3.0)\ny.creator.inputs = (1.0, 2.0)\n"
         "y.creator.backward_arrays(np.ones(()))"

@@ -33,6 +33,43 @@ def churn(shape: tuple) -> None:
         Variable(np.full(shape, 1.5)) * 2.0 - 1.0
 
 
+class Subclass(Variable):
+    """A Variable subclass written in Python, as a layer's parameter is."""
+
+
+class Finalized(Variable):
+    """A Variable subclass whose finalizer keeps its data."""
+
+    kept: list = []
+
+    def __del__(self):
+        Finalized.kept.append(self.data)
+
+
+@pytest.mark.parametrize("cls", [Variable, Subclass], ids=["Variable", "subclass"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_freed_variables_array_is_handed_out_again(shape, cls):
+    _held = take_the_spares(shape)
+    v = cls(np.full(shape, 7.0))
+    address = id(v.data)  # as a spare, the array lives on: no other object can take its id
+    del v
+    others = [np.empty(shape) for _ in range(8)]  # would take the memory of a freed array
+    assert id(fresh_result(shape)) == address
+    assert all(id(a) != address for a in others)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_an_array_a_finalizer_keeps_is_never_reused(shape):
+    _held = take_the_spares(shape)
+    Finalized.kept.clear()
+    v = Finalized(np.full(shape, 7.0))
+    del v
+    results = [fresh_result(shape) for _ in range(40)]
+    (a,) = Finalized.kept
+    assert np.array_equal(a, np.full(shape, 7.0))
+    assert not any(r is a for r in results)
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_an_array_still_referenced_is_never_reused(shape):
     _held = take_the_spares(shape)

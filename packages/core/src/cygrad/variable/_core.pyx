@@ -18,8 +18,9 @@ cimport cython
 cimport numpy as cnp
 from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 from cpython.long cimport PyLong_AsDouble
-from cpython.object cimport PyTypeObject
+from cpython.object cimport PyTypeObject, destructor
 from cpython.ref cimport PyObject, Py_INCREF, Py_REFCNT, _Py_REFCNT
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.weakref cimport PyWeakref_CheckRef, PyWeakref_GetObject, PyWeakref_NewRef
 from libc.math cimport isfinite, isinf, sqrt as c_sqrt
 

@@ -259,7 +259,7 @@ cdef class Pow(_Unary):
 
     cdef void _set(self, object c) except *:
         self._param = c
-        self._param_is_number = isinstance(c, (int, float))
+        self._param_is_number = type(c) is int or type(c) is float or isinstance(c, (int, float))
         self._param_double = _number_as_double(c) if self._param_is_number else 0.0
 
     cdef object _compute(self, x):

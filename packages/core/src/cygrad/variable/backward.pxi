@@ -358,7 +358,8 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, PyObject** 
     cdef Function f
     cdef Variable x, v, y
     cdef Py_ssize_t i
-    cdef tuple gys, gxs
+    cdef tuple gys, gxs, xs
+    cdef PyObject* p
     cdef object gx
     cdef str method
     cdef cnp.ndarray a
@@ -374,12 +375,13 @@ cdef int _visit(Function start, bint retain_grad, bint create_graph, PyObject** 
             y = _first_output(f)  # a checked assignment (None passes)
             if y is not None and y._pending_pass == this_pass:
                 y._pending_pass = 0
-                if _scalar_inputs(f, y) and f._backward_doubles(y._pending, gxd):
-                    for i in range(len(f.inputs)):
-                        x = <Variable>f.inputs[i]
-                        if not x._constant:
-                            _reach(x, this_pass, queue, &held)
-                            _store_double(x, gxd[i], this_pass, retain_grad)
+                xs = f.inputs
+                if _scalar_inputs(xs, y) and f._backward_doubles(y._pending, gxd):
+                    for i in range(PyTuple_GET_SIZE(xs)):
+                        p = PyTuple_GET_ITEM(xs, i)  # borrowed: the local xs holds the tuple
+                        if not (<Variable>p)._constant:
+                            _reach(<Variable>p, this_pass, queue, &held)
+                            _store_double(<Variable>p, gxd[i], this_pass, retain_grad)
                     if f._held is not None:
                         _settle_output_grads(f, retain_grad, create_graph)
                     continue
@@ -489,16 +491,19 @@ cdef inline bint _sole_output(Function g, Variable x):
     return _n_outputs(g) == 1 and _first_output(g) is x
 
 
-cdef inline bint _scalar_inputs(Function f, Variable y):
-    """Whether every input of ``f`` (two at most) is a one-element float64 array, of its
-    output ``y``'s shape unless it is a constant: ``_backward_doubles``'s condition. (The
-    shape matters: summed back to a smaller shape, a gradient of -0.0 becomes 0.0.)"""
-    cdef Variable x
-    if len(f.inputs) > 2:
+cdef inline bint _scalar_inputs(tuple xs, Variable y):
+    """Whether every input ``xs`` of ``y``'s creator (two at most, Variables) is a one-element
+    float64 array, of ``y``'s shape unless it is a constant: ``_backward_doubles``'s
+    condition. (The shape matters: summed back to a smaller shape, a gradient of -0.0
+    becomes 0.0.)"""
+    cdef Py_ssize_t i, n = PyTuple_GET_SIZE(xs)
+    cdef PyObject* x
+    if n > 2:
         return False
-    for x in f.inputs:
-        if not (_is_plain_scalar(x._data, cnp.NPY_DOUBLE)
-                and (x._constant or _same_shape(x._data, y._data))):
+    for i in range(n):
+        x = PyTuple_GET_ITEM(xs, i)  # borrowed: the caller holds xs
+        if not (_is_plain_scalar((<Variable>x)._data, cnp.NPY_DOUBLE)
+                and ((<Variable>x)._constant or _same_shape((<Variable>x)._data, y._data))):
             return False
     return True
 
@@ -541,7 +546,12 @@ cdef int _store_double(Variable x, double d, Py_ssize_t this_pass, bint retain_g
 cdef inline int _check_inputs(Function f) except -1:
     """A TypeError unless ``f.inputs`` (public, so assignable) holds Variables alone: both
     backward forms and the pass read them as Variables."""
-    for x in f.inputs:
+    cdef tuple xs = f.inputs
+    cdef Py_ssize_t i
+    if xs is None:
+        raise TypeError(f"{type(f).__name__}: its inputs must be Variables, got None")
+    for i in range(PyTuple_GET_SIZE(xs)):
+        x = <object>PyTuple_GET_ITEM(xs, i)
         if not isinstance(x, Variable):
             raise TypeError(f"{type(f).__name__}: its inputs must be Variables, got {x!r}")
     return 0

@@ -127,9 +127,12 @@ cdef class Function:
 
     cdef void _record(self, tuple xs, Variable out, tuple outs):
         """Make this Function the creator of its one output ``out`` or of its ``outs``."""
-        # xs and outs hold Variables only (_as_variables and _output made them): no type tests.
-        cdef Py_ssize_t gen = 0
-        for x in xs:
+        # xs and outs hold Variables only (_as_variables and _output made them): no type tests,
+        # and the items of xs are read borrowed (xs holds them).
+        cdef Py_ssize_t gen = 0, i
+        cdef PyObject* x
+        for i in range(PyTuple_GET_SIZE(xs)):
+            x = PyTuple_GET_ITEM(xs, i)
             if (<Variable>x).generation > gen:
                 gen = (<Variable>x).generation
         self.generation = gen

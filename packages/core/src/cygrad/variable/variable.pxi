@@ -19,9 +19,6 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
         self._data = _as_float_array(data, "Variable")
         self.name = name
 
-    def __dealloc__(self):
-        _keep_spare(<PyObject*>self._data)  # through a pointer: no reference counted
-
     @property
     def data(self):
         """The value, an ndarray. Assigning converts like the constructor does."""
@@ -304,6 +301,23 @@ A node of the graph: an array of float32 or float64 data, its gradient and its c
     def __hash__(self):
         # Defining __eq__ would make the class unhashable; Variables hash by identity.
         return object.__hash__(self)
+
+
+# A freed Variable's array may become a spare (kernels.pxi). That is done by wrapping the
+# type's deallocator rather than in a ``__dealloc__`` method, around which Cython saves and
+# restores the error state: a tenth of the cost of freeing a Variable, and a scalar graph frees
+# one per operation. The wrapper runs before Cython's own deallocator (which clears the fields
+# and keeps the Variable on its freelist), after any subclass's finalizer; it runs no Python
+# code and counts no reference of the Variable, whose count is already zero.
+cdef destructor _free_variable = (<PyTypeObject*>Variable).tp_dealloc
+
+
+cdef void _dealloc_variable(PyObject* v) noexcept:
+    _keep_spare(<PyObject*>(<Variable>v)._data)  # through pointers: no reference counted
+    _free_variable(v)
+
+
+(<PyTypeObject*>Variable).tp_dealloc = _dealloc_variable
 
 
 cdef object _one_element(Variable v, str name):
