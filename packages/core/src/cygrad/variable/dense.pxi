@@ -1,7 +1,7 @@
 # Part of cygrad.variable._core, included by _core.pyx.
 # The nodes of a dense network's training step: the affine map, the sigmoid, the ReLU and the
 # mean squared error, the Functions behind cygrad.functions' linear, sigmoid, relu and
-# mean_squared_error.
+# mean_squared_error; and, at the end, the C loops over softmax_cross_entropy's label entries.
 # They are engine operations so that their forward and first-order backward run as C methods, without
 # a Python call per node.
 
