@@ -288,15 +288,21 @@ def test_ctrl_c_leaves_the_model_at_the_last_completed_step(tmp_path):
         trainer.fit(x, t, epochs=1, batch_size=5, shuffle=False, progress=False)
 
 
-def test_rows_go_into_the_object_store_again_only_when_their_bits_changed(monkeypatch):
-    # Per fit the driver puts the parameters (and the rows when they changed), never
-    # anything per step: the gradients go from worker to worker.
-    x, t = data()
-    x[0, 0] = 0.0
+def spy_on_puts(monkeypatch):
+    """The values ``ray.put`` receives from now on, in a list."""
     puts = []
     put = ray.put
     monkeypatch.setattr(ray, "put", lambda value, **kw: puts.append(value) or put(value, **kw))
+    return puts
 
+
+def test_rows_go_into_the_object_store_again_only_when_their_bits_changed(monkeypatch):
+    # Per fit the driver puts the rows when they changed, and the parameters only when they
+    # are not those every worker ended the last fit with; never anything per step: the
+    # gradients go from worker to worker.
+    x, t = data()
+    x[0, 0] = 0.0
+    puts = spy_on_puts(monkeypatch)
     seen = []
 
     def fit(rows):
@@ -307,9 +313,9 @@ def test_rows_go_into_the_object_store_again_only_when_their_bits_changed(monkey
 
     with DataParallel(model, OPTIMIZERS["sgd"], loss, workers=2) as trainer:
         assert fit(x) == [True, False] and len(puts) == 3  # rows, labels, parameters
-        assert fit(x.copy()) == [] and len(puts) == 1  # the same bits in another array
+        assert fit(x.copy()) == [] and puts == []  # the same bits in another array
         x[0, 0] = -0.0
-        assert fit(x) == [True] and len(puts) == 2  # changed in place, if only a sign bit
+        assert fit(x) == [True] and len(puts) == 1  # changed in place, if only a sign bit
         x[1:5] *= 3
         assert fit(x) == [True]
         # Every fit trained on the rows as they were then.
@@ -318,6 +324,55 @@ def test_rows_go_into_the_object_store_again_only_when_their_bits_changed(monkey
             net, _ = reference(lambda: net, OPTIMIZERS["sgd"], rows, t, epochs=1,
                                batch_size=7, rng=rng)
         assert_same_params(trainer.model, net)
+
+
+def start_from(params):
+    """A model factory whose model starts from ``params``."""
+    def build():
+        net = model()
+        net(np.zeros((1, 4)))
+        for name, p in net.params().items():
+            p.data = params[name].copy()
+        return net
+
+    return build
+
+
+def test_a_change_to_the_drivers_model_between_fits_reaches_the_workers(monkeypatch):
+    x, t = data()
+    puts = spy_on_puts(monkeypatch)
+    with DataParallel(model, OPTIMIZERS["sgd"], loss, workers=2) as trainer:
+        trainer.fit(x, t, epochs=1, batch_size=7, rng=1, progress=False)
+        puts.clear()
+        trainer.model.params()["1.W"].data[0, 0] += 0.25  # in place: the same array
+        changed = params_of(trainer.model)
+        losses = trainer.fit(x, t, epochs=1, batch_size=7, rng=2, progress=False)
+        assert [set(v) for v in puts] == [{"params", "optimizer"}]
+        expected, expected_losses = reference(start_from(changed), OPTIMIZERS["sgd"], x, t,
+                                              epochs=1, batch_size=7, rng=2)
+        assert_same_params(trainer.model, expected)
+        np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+        puts.clear()
+        trainer.fit(x, t, epochs=1, batch_size=7, rng=3, progress=False)
+        assert puts == []  # unchanged since: nothing to send
+
+
+def test_after_a_failed_fit_the_workers_get_the_drivers_state_again(tmp_path):
+    # The first worker's update of the second batch raises (the driver has taken that
+    # step): the next fit starts every worker from the driver again.
+    x, t = data()
+    failing = CountingHook(tmp_path, [3], explode)
+    with DataParallel(model, partial(sgd_with, failing), loss, workers=2) as trainer:
+        trainer.fit(x[:7], t[:7], epochs=1, batch_size=7, shuffle=False, progress=False)
+        with pytest.raises(WorkerError, match="exploded"):
+            trainer.fit(x, t, epochs=1, batch_size=7, shuffle=False, progress=False)
+        start = params_of(trainer.model)
+        losses = trainer.fit(x, t, epochs=1, batch_size=7, shuffle=False, progress=False)
+    expected, expected_losses = reference(
+        start_from(start), OPTIMIZERS["sgd"], x, t, epochs=1, batch_size=7, rng=0, shuffle=False
+    )
+    assert_same_params(trainer.model, expected)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
 
 
 def test_save_load_and_resume_equal_an_uninterrupted_run(tmp_path):

@@ -3,8 +3,10 @@ process computes alike, the replicas' checksum, the comparison of stored rows.""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from cygrad.distributed.flat import checksum, weighted_mean
+from cygrad.distributed import stored
 from cygrad.distributed.stored import same_bits
 from cygrad.variable import Variable
 
@@ -22,6 +24,21 @@ def test_the_weighted_mean_weights_shards_by_rows_and_skips_empty_ones():
     # The inputs (read-only in the object store) are left alone; the mean is a new array.
     np.testing.assert_array_equal(a, [1.0, 2.0, 4.0])
     assert mean is not a and mean.flags.writeable
+
+
+def test_the_weighted_mean_goes_into_the_buffers_given_and_equals_the_weighted_sum():
+    gen = np.random.default_rng(0)
+    for counts in ([5, 5], [5, 5, 5, 5], [3, 2, 2], [2, 3, 0, 4]):
+        grads = [gen.standard_normal(50) for _ in counts]
+        shards = [(0.0, c, g, np.array([True])) for c, g in zip(counts, grads)]
+        shards = [(0.0, 0, None, None) if c == 0 else s for c, s in zip(counts, shards)]
+        out = (np.full(50, np.nan), np.full(50, np.nan))
+        _, total, mean, _ = weighted_mean(shards, out)
+        assert mean is out[0] and total == sum(counts)
+        expected = sum(c / total * g for c, g in zip(counts, grads))
+        np.testing.assert_allclose(mean, expected, rtol=1e-14, atol=1e-15)
+        # The same numbers without buffers: every process gets the same bits either way.
+        assert np.array_equal(weighted_mean(shards)[2], mean)
 
 
 def test_the_mean_of_one_shard_is_its_gradient_and_keeps_the_dtype():
@@ -53,3 +70,18 @@ def test_same_bits_compares_bits_dtypes_and_shapes():
     assert not same_bits(np.arange(3), np.arange(3).astype(np.uint64))
     objects = np.array([1, "a"], dtype=object)
     assert not same_bits(objects, objects.copy())  # never compared: always put again
+
+
+@pytest.mark.parametrize("chunk", [1, 24, stored.CHUNK_BYTES])
+def test_same_bits_reads_every_block_of_rows_of_any_size(monkeypatch, chunk):
+    # Blocks of one row, of a few rows (a 3-byte remainder: not whole 8-byte words), or all.
+    monkeypatch.setattr(stored, "CHUNK_BYTES", chunk)
+    for x in (np.arange(35, dtype=np.uint8).reshape(7, 5),
+              np.linspace(-1, 1, 63, dtype=np.float16).reshape(7, 9),
+              np.arange(12, dtype=np.complex128).reshape(4, 3)[:, ::2],
+              np.array(2.5), np.zeros((0, 3))):
+        assert same_bits(x, x.copy())
+        for index in np.ndindex(x.shape):  # a change anywhere, the last row and byte included
+            changed = x.copy()
+            changed[index] = 1 if x[index] == 0 else 0
+            assert not same_bits(x, changed) and not same_bits(changed, x), (x.dtype, index)

@@ -34,9 +34,11 @@ def trainer(**options):
 def test_trainers_share_one_private_ray_which_the_last_close_shuts_down(monkeypatch, capfd):
     # Nobody listens there: the private Ray must not try to join it.
     monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:9")
+    monkeypatch.setenv("RAY_LOG_MONITOR_MANY_FILES_THRESHOLD", "7")
     first, second = trainer(workers=1), trainer(workers=1)
     assert not ray.is_initialized()  # construction starts nothing
     first.fit(x, t, batch_size=4, progress=False)
+    assert_quiet_private_ray(first)
     node = ray.get_runtime_context().get_node_id()
     second.fit(x, t, batch_size=4, progress=False)
     assert ray.get_runtime_context().get_node_id() == node
@@ -47,6 +49,33 @@ def test_trainers_share_one_private_ray_which_the_last_close_shuts_down(monkeypa
     second.close()
     assert not ray.is_initialized()
     assert "Started a local Ray instance" not in capfd.readouterr().err
+
+
+def assert_quiet_private_ray(trainer):
+    """The private Ray collects nothing for a dashboard (nor do ``trainer``'s workers' calls
+    send task events, anywhere), and its log monitor started with the environment that slows
+    its search for new files, which this process does not keep."""
+    assert [handle._ray_enable_task_events for handle in trainer._handles] == [False]
+    config = ray._private.state.state.get_system_config()
+    assert {name: config.get(name) for name in runtime.LOCAL_CONFIG} == runtime.LOCAL_CONFIG
+    assert os.environ["RAY_LOG_MONITOR_MANY_FILES_THRESHOLD"] == "7"
+    monitors = [pid for pid in descendants(os.getpid()) if b"log_monitor" in read(pid, "cmdline")]
+    assert len(monitors) == 1
+    assert b"\0RAY_LOG_MONITOR_MANY_FILES_THRESHOLD=0\0" in b"\0" + read(monitors[0], "environ")
+
+
+def read(pid, name):
+    with open(f"/proc/{pid}/{name}", "rb") as f:
+        return f.read()
+
+
+def descendants(pid):
+    """The process ids of ``pid``'s children, theirs, and so on (Linux)."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        for child in read(pid, f"task/{task}/children").split():
+            found += [int(child), *descendants(int(child))]
+    return found
 
 
 def test_more_workers_than_cores_run_and_a_trainer_that_cannot_fit_is_told(monkeypatch):

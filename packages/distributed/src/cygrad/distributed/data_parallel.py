@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 import ray
-from ray.exceptions import RayActorError, RayTaskError
+from ray.exceptions import RayActorError, RayError, RayTaskError
 
 from cygrad.distributed import checkpoint, checks, runtime
 from cygrad.distributed.errors import WorkerError
 from cygrad.distributed.flat import Gradient
 from cygrad.distributed.interrupt import interrupts_deferred
-from cygrad.distributed.replica import PROBE_ROWS, Replica
+from cygrad.distributed.replica import Replica, same_state
 from cygrad.distributed.shards import Rows, shard_rows
 from cygrad.distributed.stored import Stored
 from cygrad.distributed.worker import Worker
@@ -77,6 +77,10 @@ class DataParallel:
         )
         self._handles: list[Any] = []
         self._data: tuple[Any, Any] | None = None
+        # The refs of the rows each worker holds, and the state all of them hold (None when
+        # not known, as after a failed fit): what the next fit need not send again.
+        self._held: list[tuple[Any, Any] | None] = []
+        self._synced: dict[str, Any] | None = None
         self._stored = (Stored(), Stored())
         self._deaths = 0
         self._closed = False
@@ -110,19 +114,23 @@ class DataParallel:
         progress = checks.check_flag(checks.FIT, "progress", progress)
         gen = checks.check_rng(checks.FIT, rng)
         self._check_open("fit")
-        self._replica.initialize(x)
-        with no_grad():
-            probe = self._replica.loss(self.model(x[:PROBE_ROWS]), t[:PROBE_ROWS])
-        checks.check_loss_value(probe)
+        checks.check_loss_value(self._replica.initialize(x, t))
         self._connect()
         self._deaths = 0
         self._data = (self._stored[0].put(x), self._stored[1].put(t))
         try:
             self._begin()
-            return [
+            losses = [
                 self._epoch(len(x), batch_size, gen if shuffle else None, progress, e, epochs)
                 for e in range(1, epochs + 1)
             ]
+            # Every replica's checksum equalled the driver's: they all hold its state.
+            self._synced = self._replica.snapshot()
+            return losses
+        except BaseException:
+            # What a failed fit left in the workers is not known: the next sends them all.
+            self._held = [None] * self.workers
+            raise
         finally:
             self._data = None
 
@@ -185,6 +193,8 @@ class DataParallel:
         self._closed = True
         for stored in self._stored:
             stored.clear()
+        self._held = [None] * len(self._held)
+        self._synced = None
         if self._release is not None:
             self._release()
 
@@ -246,8 +256,16 @@ class DataParallel:
             refs = [send(i, False) for i in range(self.workers)]
             if taken:
                 self._replica.step(taken)
-        settled = [self._settle(i, ref, send) for i, ref in enumerate(refs)]
-        return [ref for ref, _ in settled], [value for _, value in settled]
+        return self._settle_all(refs, send)
+
+    def _settle_all(self, refs: list[Any], send: Send) -> tuple[list[Any], list[Any]]:
+        """Every worker's call and its result: one wait for all of them, and only when one
+        failed, worker by worker (replacing the dead, raising user errors) in worker order."""
+        try:
+            return refs, ray.get(refs)
+        except RayError:
+            settled = [self._settle(i, ref, send) for i, ref in enumerate(refs)]
+            return [ref for ref, _ in settled], [value for _, value in settled]
 
     def _advance(self, shards: list[Rows], previous: list[Any], i: int, fresh: bool) -> Any:
         """Worker ``i``'s step: the last batch's step from ``previous``, then the gradient of
@@ -304,28 +322,51 @@ class DataParallel:
             return
         runtime.acquire(checks.OWNER, self.address, self.workers * self.cpus_per_worker)
         self._handles = [self._spawn() for _ in range(self.workers)]
+        self._held = [None] * self.workers
         self._release = weakref.finalize(self, _shut_down, self._handles)
 
     def _spawn(self) -> Any:
-        return RemoteWorker.options(num_cpus=self.cpus_per_worker, max_restarts=0).remote(
-            *self._factories
-        )
+        """A new worker. Its calls report no task events (their every change of state, sent
+        to Ray's GCS for a dashboard's task list): CPU the workers would miss every step."""
+        return RemoteWorker.options(
+            num_cpus=self.cpus_per_worker, max_restarts=0, enable_task_events=False
+        ).remote(*self._factories)
 
     def _begin(self) -> None:
-        """Give every worker this fit's data and the driver's parameters and optimizer. A
-        worker found dead (it may have died between fits) is replaced without counting."""
-        begin = partial(self._start, ray.put(self._replica.state()))
+        """Give every worker this fit's data and the driver's parameters and optimizer, each
+        only if the worker does not hold it yet. A worker found dead (it may have died
+        between fits) is replaced without counting.
+
+        The state goes again unless it has the same bits as the state every worker ended the
+        last fit with, so a change made to the driver's model in place (or a ``load``)
+        always reaches them.
+        """
+        synced = self._synced is not None and same_state(self._replica.state(), self._synced)
+        self._synced = None  # from here on the workers move on
+        begin = partial(self._start, None if synced else ray.put(self._replica.state()))
         refs = [begin(i, False) for i in range(self.workers)]
-        for i, ref in enumerate(refs):
-            try:
-                self._result(i, ref)
-            except RayActorError as death:
-                self._replace(i, death, counted=False)
+        try:
+            ray.get(refs)
+        except RayError:
+            for i, ref in enumerate(refs):
+                try:
+                    self._result(i, ref)
+                except RayActorError as death:
+                    self._replace(i, death, counted=False)
 
     def _start(self, state: Any, i: int, fresh: bool) -> Any:
-        """Worker ``i``'s start of a fit: this fit's data and the driver's ``state``."""
+        """Worker ``i``'s start of a fit: this fit's data and the driver's ``state``, as far
+        as it does not hold them (a new worker holds nothing; a None ``state`` means all
+        workers hold it)."""
         assert self._data is not None, "only during fit"
-        return self._handles[i].begin.remote(*self._data, state)
+        x, t = self._data
+        if fresh:
+            self._held[i] = None
+        held = self._held[i]
+        if held is not None and held[0] is x and held[1] is t:
+            x = t = None
+        self._held[i] = self._data
+        return self._handles[i].begin.remote(x, t, state)
 
     def _replace(self, i: int, death: RayActorError, counted: bool = True) -> None:
         """Put a new worker, started from the driver's state, in the place of worker ``i``.

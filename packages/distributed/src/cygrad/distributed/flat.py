@@ -25,15 +25,22 @@ class FlatLayout:
         self.size = sum(sizes)
         self.dtype = np.result_type(*[p.dtype for p in params.values()]) if params else np.float64
 
-    def gradients(self, params: Mapping[str, Variable]) -> tuple[np.ndarray, np.ndarray]:
-        """The parameters' gradients in one buffer, and which parameters had one."""
-        flat = np.zeros(self.size, dtype=self.dtype)
+    def buffer(self) -> np.ndarray:
+        """An uninitialised buffer of this layout: one per process and purpose, reused every
+        step, so no step allocates (and faults in) fresh pages of the gradient's size."""
+        return np.empty(self.size, dtype=self.dtype)
+
+    def gradients(self, params: Mapping[str, Variable], out: np.ndarray) -> np.ndarray:
+        """The parameters' gradients written into ``out`` (zero where a parameter has none),
+        and which parameters had one."""
         present = np.zeros(len(self.names), dtype=bool)
         for i, (p, (lo, hi)) in enumerate(zip(params.values(), self.bounds)):
             if p.grad is not None:
-                flat[lo:hi] = p.grad.data.reshape(-1)
+                out[lo:hi] = p.grad.data.reshape(-1)
                 present[i] = True
-        return flat, present
+            else:
+                out[lo:hi] = 0
+        return present
 
     def set_gradients(
         self, params: Mapping[str, Variable], flat: np.ndarray, present: np.ndarray
@@ -68,26 +75,33 @@ Gradient = tuple[float, int, "np.ndarray | None", "np.ndarray | None"]
 their count), the count, the flat gradient and which parameters had one (None for no rows)."""
 
 
-def weighted_mean(shards: list[Gradient]) -> Gradient:
+def weighted_mean(
+    shards: list[Gradient], out: tuple[np.ndarray, np.ndarray] | None = None
+) -> Gradient:
     """The shards combined into the gradient of the whole batch.
 
     The loss is a mean over rows, so the batch's gradient is the shard gradients weighted by
     each shard's share of the rows; a parameter is present when any shard had its gradient.
+    It is computed as the sum of the shards, each weighted relative to the first, scaled
+    once by the first one's share: a shard of the first one's size (the usual case) is added
+    as it is, one pass over the buffer, where weighting each shard would take two.
+    ``out`` is two buffers of the gradient's size and dtype: the mean is written into the
+    first (the second holds a weighted shard on its way); without them both are new.
     """
     total = sum(count for _, count, _, _ in shards)
     loss_sum = sum(loss for loss, _, _, _ in shards)
-    mean: np.ndarray | None = None
-    part: np.ndarray | None = None
-    present: np.ndarray | None = None
-    for _, count, flat, has in shards:
-        if count == 0:
-            continue
+    parts = [(count, flat, has) for _, count, flat, has in shards if count]
+    if not parts:
+        return loss_sum, total, None, None
+    mean, part = (None, None) if out is None else out
+    first_count, first, present = parts[0]
+    assert first is not None and present is not None, "a shard with rows has a gradient"
+    present = present.copy()
+    # Every process combines the same shards in the same order: bit-identical means.
+    acc = first
+    for count, flat, has in parts[1:]:
         assert flat is not None and has is not None, "a shard with rows has a gradient"
-        if mean is None:
-            mean, present = flat * (count / total), has.copy()
-        else:
-            # Every process combines the same shards in the same order: bit-identical means.
-            part = np.multiply(flat, count / total, out=part)
-            np.add(mean, part, out=mean)
-            present |= has
-    return loss_sum, total, mean, present
+        term = flat if count == first_count else np.multiply(flat, count / first_count, out=part)
+        acc = np.add(acc, term, out=mean)
+        present |= has
+    return loss_sum, total, np.multiply(acc, first_count / total, out=mean), present

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from cygrad.distributed.flat import FlatLayout, Gradient, checksum, weighted_mean
+from cygrad.distributed.stored import same_bits
 from cygrad.variable import no_grad
 
 PROBE_ROWS = 8
@@ -25,31 +26,41 @@ class Replica:
         self.optimizer = optimizer
         self.loss = loss
         self.layout: FlatLayout | None = None
+        self._buffers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def initialize(self, x: np.ndarray) -> None:
+    def initialize(self, x: np.ndarray, t: np.ndarray | None = None) -> Any:
         """One ``no_grad`` forward pass on the first rows of ``x``, so lazily sized layers
-        have parameters, and the layout of the gradient buffer."""
+        have parameters, and the layout of the gradient buffer; with ``t``, the loss of those
+        rows (which the driver checks before any worker starts)."""
         with no_grad():
-            self.model(x[:PROBE_ROWS])
-        self.layout = FlatLayout(self.model.params())
+            y = self.model(x[:PROBE_ROWS])
+            value = None if t is None else self.loss(y, t[:PROBE_ROWS])
+        params = self.model.params()
+        if self.layout is None or not self.layout.matches(params):
+            self.layout = FlatLayout(params)
+            # This replica's gradient, and the mean with its scratch: reused every step.
+            self._buffers = (self.layout.buffer(), self.layout.buffer(), self.layout.buffer())
+        return value
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> Gradient:
-        """Loss and gradients of the rows ``x``, ``t`` (nothing for no rows)."""
+        """Loss and gradients of the rows ``x``, ``t`` (nothing for no rows). The flat
+        gradient is this replica's buffer, which its next ``gradient`` overwrites."""
         count = len(x)
         if count == 0:
             return 0.0, 0, None, None
         self.model.cleargrads()
         loss = self.loss(self.model(x), t)
         loss.backward()
-        assert self.layout is not None, "Replica.initialize comes first"
-        flat, present = self.layout.gradients(self.model.params())
+        assert self.layout is not None and self._buffers is not None, "initialize comes first"
+        flat = self._buffers[0]
+        present = self.layout.gradients(self.model.params(), flat)
         return float(loss.data) * count, count, flat, present
 
     def step(self, shards: Sequence[Gradient]) -> None:
         """The optimizer step of one batch, with the weighted mean of its shards' gradients
         (every replica combines the same shards in the same order, so all take the same step)."""
-        assert self.layout is not None, "Replica.initialize comes first"
-        _, _, mean, present = weighted_mean(list(shards))
+        assert self.layout is not None and self._buffers is not None, "initialize comes first"
+        _, _, mean, present = weighted_mean(list(shards), self._buffers[1:])
         assert mean is not None and present is not None, "every batch has rows"
         self.layout.set_gradients(self.model.params(), mean, present)
         self.optimizer.update(self.model)
@@ -63,6 +74,12 @@ class Replica:
             "params": {name: p.data for name, p in self.model.params().items()},
             "optimizer": self.optimizer.state_dict(),
         }
+
+    def snapshot(self) -> dict[str, Any]:
+        """A copy of ``state()``, which later changes to the model or optimizer leave alone."""
+        state = self.state()
+        state["params"] = {name: data.copy() for name, data in state["params"].items()}
+        return state
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Take the parameters and optimizer state of another replica (copies)."""
@@ -78,3 +95,15 @@ class Replica:
         self.optimizer.load_state_dict(state["optimizer"], self.model)
         for name, p in params.items():
             p.data = np.array(theirs[name], dtype=p.dtype, copy=True)
+
+
+def same_state(a: Any, b: Any) -> bool:
+    """Whether two ``state()`` values are equal: the same keys, arrays with the same bits
+    (``same_bits``), other values equal."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(
+            same_state(a[key], b[key]) for key in a
+        )
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and same_bits(a, b)
+    return type(a) is type(b) and bool(a == b)

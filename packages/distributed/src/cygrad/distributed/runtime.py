@@ -1,10 +1,11 @@
 """The process's connection to Ray, shared by every trainer and counted.
 
 ``address=None`` starts a private local Ray (never one named by ``RAY_ADDRESS``), with no
-dashboard and quiet logs; ``"auto"`` or ``"host:port"`` joins an existing cluster. The first
-trainer to need Ray starts or joins it; the last one to close shuts it down (for a cluster,
-only this process's connection: the cluster keeps running). A process connected to Ray by
-other means keeps that connection, which no trainer shuts down.
+dashboard, quiet logs and nothing collected for a dashboard; ``"auto"`` or ``"host:port"``
+joins an existing cluster. The first trainer to need Ray starts or joins it; the last one to
+close shuts it down (for a cluster, only this process's connection: the cluster keeps
+running). A process connected to Ray by other means keeps that connection, which no trainer
+shuts down.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import math
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ray
@@ -81,14 +84,41 @@ def _wait_for_cpus(owner: str, cpus: float) -> None:
         time.sleep(0.1)
 
 
+LOCAL_CONFIG = {"enable_metrics_collection": False, "event_stats": False}
+"""Ray's settings for a private local Ray: it has no dashboard to show metrics or the event
+loops' statistics, so its processes do not collect them (CPU the workers would miss)."""
+
+LOCAL_ENVIRONMENT = {"RAY_LOG_MONITOR_MANY_FILES_THRESHOLD": "0"}
+"""Environment of a private local Ray's processes: its log monitor (whose output no driver
+reads, logs going to files only) looks for new log files every half second, not ten times."""
+
+
 def _start(address: str, cpus: float) -> None:
     quiet: dict[str, Any] = dict(logging_level=logging.ERROR, log_to_driver=False)
     if address == "local":
-        ray.init(
-            address="local",
-            num_cpus=max(os.cpu_count() or 1, math.ceil(cpus)),
-            include_dashboard=False,
-            **quiet,
-        )
+        with _environment(LOCAL_ENVIRONMENT):
+            ray.init(
+                address="local",
+                num_cpus=max(os.cpu_count() or 1, math.ceil(cpus)),
+                include_dashboard=False,
+                _system_config=LOCAL_CONFIG,
+                **quiet,
+            )
     else:
         ray.init(address=address, **quiet)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in ``os.environ`` for the body (the processes it starts inherit them), the
+    previous environment restored after."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

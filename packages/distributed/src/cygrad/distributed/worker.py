@@ -1,10 +1,10 @@
 """``Worker``: the Ray actor that holds one replica and the data of the current ``fit``.
 
-Data arrive once per ``fit`` through the object store (read in place, never copied to the
-worker). Per step one call brings the other workers' gradients of the previous batch (straight
-from the object store; its own it kept) and which rows are this worker's shard of the next: the
-worker combines the gradients, takes the optimizer step and returns one flat gradient buffer of
-its shard.
+Data arrive through the object store (read in place, never copied to the worker), with the
+first ``fit`` on rows the worker does not hold yet. Per step one call brings the other
+workers' gradients of the previous batch (straight from the object store; its own it kept)
+and which rows are this worker's shard of the next: the worker combines the gradients, takes
+the optimizer step and returns one flat gradient buffer of its shard.
 """
 from __future__ import annotations
 
@@ -30,11 +30,19 @@ class Worker:
         self.t: np.ndarray | None = None
         self.last: Gradient | None = None  # this worker's gradient of the last batch
 
-    def begin(self, x: np.ndarray, t: np.ndarray, state: dict[str, Any]) -> None:
-        """Start a ``fit``: keep the data, and take the driver's parameters and optimizer."""
-        self.x, self.t = x, t
-        self.replica.initialize(x)
-        self.replica.load_state(state)
+    def begin(
+        self, x: np.ndarray | None, t: np.ndarray | None, state: dict[str, Any] | None
+    ) -> None:
+        """Start a ``fit``: keep the data, and take the driver's parameters and optimizer.
+
+        The driver sends only what this worker does not hold yet (None for the rest): the
+        same rows, or the same state it ended the last fit with, are not sent again.
+        """
+        if x is not None:
+            self.x, self.t = x, t
+            self.replica.initialize(x)
+        if state is not None:
+            self.replica.load_state(state)
 
     def gradient(self, rows: Rows) -> Gradient:
         """Loss and gradient of this worker's shard ``rows`` of the current batch (kept for
