@@ -11,7 +11,12 @@ from numpy.typing import ArrayLike
 from cygrad.functions._util import data_of, integer_array
 from cygrad.functions.activation import softmax
 from cygrad.variable import Function, Variable
-from cygrad.variable._core import MeanSquaredError as MeanSquaredError
+from cygrad.variable._core import (
+    MeanSquaredError as MeanSquaredError,
+    _labels_in_range,
+    _row_entries,
+    _subtract_one_at,
+)
 
 __all__ = ["mean_squared_error", "softmax_cross_entropy"]
 
@@ -20,9 +25,11 @@ class SoftmaxCrossEntropy(Function):
     """Mean over the kept rows of -log softmax(x)[row, label]; labels are constants.
 
     ``keep`` is a boolean mask of the kept rows, or None when every row is kept. The forward
-    pass sets ``rows``/``cols`` (each kept row and its label), ``weights`` (1/kept for a kept
-    row and 0 for an ignored one: an (N, 1) array, or a 0-d one when every row is kept) and
-    ``probs`` = softmax(x), all of x's dtype.
+    pass sets ``rows``/``cols`` (each kept row and its label; ``rows`` is None when every row
+    is kept, row i's label then being ``cols[i]``), ``weights`` (1/kept for a kept row and 0
+    for an ignored one: an (N, 1) array, or a 0-d one when every row is kept) and ``probs`` =
+    softmax(x), all of x's dtype. With every row kept, the label entries are read and written
+    by the engine's C loops instead of NumPy's advanced indexing (the same numbers).
     """
 
     def __init__(self, labels: np.ndarray, keep: np.ndarray | None) -> None:
@@ -33,7 +40,7 @@ class SoftmaxCrossEntropy(Function):
         n = x.shape[0]
         if self.keep is None:
             n_kept = n
-            self.rows, self.cols = np.arange(n), self.labels
+            self.rows, self.cols = None, self.labels
             self.weights = np.array(1 / max(n, 1), dtype=x.dtype)
         else:
             n_kept = int(self.keep.sum())
@@ -47,13 +54,15 @@ class SoftmaxCrossEntropy(Function):
         self.probs = e
         if n_kept == 0:
             return np.zeros((), dtype=x.dtype)
-        # Every row's total, or the kept rows' (the same numbers, a view instead of a gather).
-        totals = total[:, 0] if self.keep is None else total[self.rows, 0]
-        return (np.log(totals) - z[self.rows, self.cols]).sum() / n_kept
+        if self.rows is None:  # every row's total (a view) and label entry
+            totals, picked = total[:, 0], _row_entries(z, self.cols)
+        else:
+            totals, picked = total[self.rows, 0], z[self.rows, self.cols]
+        return (np.log(totals) - picked).sum() / n_kept
 
     def backward(self, gy: Variable) -> Variable:
         onehot = np.zeros_like(self.probs)
-        onehot[self.rows, self.cols] = 1
+        onehot[np.arange(len(self.cols)) if self.rows is None else self.rows, self.cols] = 1
         return (softmax(self.inputs[0], axis=1) - onehot) * (gy * self.weights)
 
     def backward_arrays(self, gy: np.ndarray) -> np.ndarray:
@@ -62,7 +71,7 @@ class SoftmaxCrossEntropy(Function):
             # One weight for every row: (probs - onehot) * g as probs with 1 taken from each
             # row's label entry, then scaled in place (the same numbers, fewer passes).
             gx = self.probs.copy()
-            gx[self.rows, self.cols] -= 1
+            _subtract_one_at(gx, self.cols)
             gx *= g
             return gx
         # (probs - onehot) * g, with the one-hot subtraction done only where it is not zero
@@ -100,8 +109,8 @@ def softmax_cross_entropy(x: ArrayLike, t: ArrayLike, ignore_index: int = -100) 
             f"softmax_cross_entropy: labels of shape {labels.shape} do not match x of shape "
             f"{xs.shape} (expected ({n},))"
         )
-    # The usual case, every label in range (so none is ignore_index), takes two reductions.
-    if n and 0 <= labels.min() and labels.max() < classes and not 0 <= ignore_index < classes:
+    # The usual case, every label in range (so none is ignore_index), takes one C pass.
+    if n and not 0 <= ignore_index < classes and _labels_in_range(labels, classes):
         return SoftmaxCrossEntropy(labels, None)(x)
     keep = labels != ignore_index
     all_kept = bool(keep.all())

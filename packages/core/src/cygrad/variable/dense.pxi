@@ -1,7 +1,7 @@
 # Part of cygrad.variable._core, included by _core.pyx.
 # The nodes of a dense network's training step: the affine map, the sigmoid, the ReLU and the
 # mean squared error, the Functions behind cygrad.functions' linear, sigmoid, relu and
-# mean_squared_error.
+# mean_squared_error; and, at the end, the C loops over softmax_cross_entropy's label entries.
 # They are engine operations so that their forward and first-order backward run as C methods, without
 # a Python call per node.
 
@@ -427,3 +427,104 @@ cdef class MeanSquaredError(_Binary):
         gx = d * (gys[0] * (2 / d.size))
         return (sum_to_array(gx, (<object>x0._data).shape) if not x0._constant else None,
                 sum_to_array(-gx, (<object>x1._data).shape) if not x1._constant else None)
+
+
+# Softmax cross entropy's label entries (cygrad.functions.loss keeps the Function itself): the
+# range check of the labels and, with every row kept, the read of each row's label entry and
+# the subtraction of 1 from it. NumPy spends two reductions on the check and advanced indexing
+# with a row index array on the others, each costing more than the arithmetic of a 64 x 10
+# batch; one C pass does each, for the arrays the loss makes (float64 or float32 logits and
+# intp labels, aligned and in native byte order), with any strides.
+
+cdef inline bint _plain_labels(object labels):
+    """Whether ``labels`` is a 1-D aligned, native-order intp array, which a C loop can read
+    with its stride."""
+    if not isinstance(labels, ndarray):
+        return False
+    cdef cnp.ndarray a = <cnp.ndarray>labels
+    return (cnp.PyArray_NDIM(a) == 1 and cnp.PyArray_TYPE(a) == cnp.NPY_INTP
+            and cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISNOTSWAPPED(a))
+
+
+cdef inline cnp.npy_intp _label(cnp.ndarray labels, Py_ssize_t i):
+    """Element ``i`` of a plain (``_plain_labels``) label array."""
+    return (<cnp.npy_intp*>(cnp.PyArray_BYTES(labels) + i * cnp.PyArray_STRIDE(labels, 0)))[0]
+
+
+cdef inline bint _plain_logits(cnp.ndarray z, object labels, bint write):
+    """Whether the C loops may take the (N, C) array ``z`` and the labels of its rows: z
+    float64 or float32, aligned, native order (and writeable when ``write``), the labels plain
+    and one for each row."""
+    cdef int t = cnp.PyArray_TYPE(z)
+    return ((t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) and cnp.PyArray_NDIM(z) == 2
+            and cnp.PyArray_ISALIGNED(z) and cnp.PyArray_ISNOTSWAPPED(z)
+            and (not write or cnp.PyArray_ISWRITEABLE(z)) and _plain_labels(labels)
+            and cnp.PyArray_DIM(<cnp.ndarray>labels, 0) == cnp.PyArray_DIM(z, 0))
+
+
+cpdef bint _labels_in_range(object labels, Py_ssize_t classes):
+    """Whether every element of the 1-D integer array ``labels`` is in [0, classes) (true
+    for no elements): ``0 <= labels.min() and labels.max() < classes`` in one pass."""
+    cdef cnp.ndarray a
+    cdef Py_ssize_t i
+    cdef cnp.npy_intp label
+    if not _plain_labels(labels):
+        return labels.size == 0 or bool(0 <= labels.min() and labels.max() < classes)
+    a = <cnp.ndarray>labels
+    for i in range(cnp.PyArray_DIM(a, 0)):
+        label = _label(a, i)
+        if label < 0 or label >= classes:
+            return False
+    return True
+
+
+cdef bint _labels_index_columns(cnp.ndarray z, cnp.ndarray labels):
+    """Whether every label is a column index of ``z`` (else NumPy's indexing raises)."""
+    return _labels_in_range(labels, cnp.PyArray_DIM(z, 1))
+
+
+cpdef object _row_entries(cnp.ndarray z, object labels):
+    """``z[np.arange(N), labels]`` for the (N, C) array ``z``: each row's entry in its label's
+    column, a fresh (N,) array of z's dtype."""
+    cdef Py_ssize_t i, n = cnp.PyArray_DIM(z, 0) if cnp.PyArray_NDIM(z) == 2 else 0
+    cdef cnp.npy_intp rows = n
+    cdef cnp.ndarray out
+    cdef cnp.ndarray a
+    cdef char* base
+    cdef Py_ssize_t s0, s1
+    if not (_plain_logits(z, labels, False) and _labels_index_columns(z, labels)):
+        return z[np.arange(len(labels)), labels]
+    a = <cnp.ndarray>labels
+    out = cnp.PyArray_EMPTY(1, &rows, cnp.PyArray_TYPE(z), 0)
+    base, s0, s1 = cnp.PyArray_BYTES(z), cnp.PyArray_STRIDE(z, 0), cnp.PyArray_STRIDE(z, 1)
+    if cnp.PyArray_TYPE(z) == cnp.NPY_DOUBLE:
+        for i in range(n):
+            (<double*>cnp.PyArray_DATA(out))[i] = (<double*>(base + i * s0 + _label(a, i) * s1))[0]
+    else:
+        for i in range(n):
+            (<float*>cnp.PyArray_DATA(out))[i] = (<float*>(base + i * s0 + _label(a, i) * s1))[0]
+    return out
+
+
+cpdef void _subtract_one_at(cnp.ndarray g, object labels) except *:
+    """``g[np.arange(N), labels] -= 1`` in place for the (N, C) array ``g``: the same
+    subtraction in g's dtype."""
+    cdef Py_ssize_t i, n
+    cdef cnp.ndarray a
+    cdef char* base
+    cdef Py_ssize_t s0, s1
+    cdef double* d
+    cdef float* f
+    if not (_plain_logits(g, labels, True) and _labels_index_columns(g, labels)):
+        g[np.arange(len(labels)), labels] -= 1
+        return
+    a, n = <cnp.ndarray>labels, cnp.PyArray_DIM(g, 0)
+    base, s0, s1 = cnp.PyArray_BYTES(g), cnp.PyArray_STRIDE(g, 0), cnp.PyArray_STRIDE(g, 1)
+    if cnp.PyArray_TYPE(g) == cnp.NPY_DOUBLE:
+        for i in range(n):
+            d = <double*>(base + i * s0 + _label(a, i) * s1)
+            d[0] = d[0] - 1.0
+    else:
+        for i in range(n):
+            f = <float*>(base + i * s0 + _label(a, i) * s1)
+            f[0] = f[0] - <float>1.0
