@@ -39,8 +39,11 @@ def cygrad_prepare(steps: int) -> Run:
             x1.cleargrad()
             y = 100 * (x1 - x0**2) ** 2 + (x0 - 1) ** 2
             y.backward()
-            x0.data -= LR * x0.grad.data
-            x1.data -= LR * x1.grad.data
+            # The gradients are 0-d: read as Python floats, the step is scalar arithmetic
+            # as in the NumPy reference (whose 0-d arithmetic gives NumPy scalars), where
+            # ``LR * x0.grad.data`` would be one more ufunc call on a 0-d array per variable.
+            x0.data -= LR * x0.grad.item()
+            x1.data -= LR * x1.grad.item()
         return {"x0": x0.data.copy(), "x1": x1.data.copy(), "last loss": y.data}
 
     return run
