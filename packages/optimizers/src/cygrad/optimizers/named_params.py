@@ -137,8 +137,11 @@ def _as_listing(source: object) -> Listing | None:
 
 def _once_each(where: str, pairs: Iterable[tuple[object, object]]) -> list[tuple[str, Variable]]:
     """The checked pairs, dropping every repeat of a parameter object already listed."""
+    # A fresh optimizer's first update runs this once per model: each object's id is taken
+    # once, and the set's and list's methods are looked up once, not per pair.
     seen: set[int] = set()
     out: list[tuple[str, Variable]] = []
+    see, keep = seen.add, out.append
     for name, p in pairs:
         if not isinstance(name, str):
             raise TypeError(f"{where}: parameter names must be str, got {name!r}")
@@ -146,9 +149,10 @@ def _once_each(where: str, pairs: Iterable[tuple[object, object]]) -> list[tuple
             raise TypeError(
                 f"{where}: parameter {name!r} is {type(p).__name__}, expected a Variable"
             )
-        if id(p) not in seen:
-            seen.add(id(p))
-            out.append((name, p))
+        key = id(p)
+        if key not in seen:
+            see(key)
+            keep((name, p))
     return out
 
 

@@ -21,6 +21,10 @@ class Owners:
     def unknown(self, where: str, named: list[tuple[str, Variable]]) -> list[tuple[str, Variable]]:
         """The pairs not yet remembered; a ValueError when a known name now lists another
         object, or a known object comes under another name. Changes nothing."""
+        if not self._refs:
+            # Nothing remembered yet (a fresh optimizer's first update): no name and no object
+            # can clash, so every pair is new. ``_names`` is empty too: both change together.
+            return list(named)
         new = []
         for name, p in named:
             ref = self._refs.get(name)
@@ -42,9 +46,10 @@ class Owners:
 
     def remember(self, named: list[tuple[str, Variable]]) -> None:
         """Tie each name to its parameter object from now on."""
+        refs, names = self._refs, self._names
         for name, p in named:
-            self._refs[name] = weakref.ref(p)
-            self._names[id(p)] = name
+            refs[name] = weakref.ref(p)
+            names[id(p)] = name
 
     def forget(self) -> None:
         """Tie no name to any object (after loading state meant for other parameters)."""
