@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from cygrad.distributed.allocator import keep_freed_memory
 from cygrad.distributed.flat import Gradient
 from cygrad.distributed.replica import Replica
 from cygrad.distributed.shards import Rows
@@ -25,6 +26,7 @@ class Worker:
     def __init__(
         self, model: Callable[[], Any], optimizer: Callable[[], Any], loss: Callable[..., Any]
     ) -> None:
+        keep_freed_memory()  # this process only trains: its steps reuse one another's memory
         self.replica = Replica(model(), optimizer(), loss)
         self.x: np.ndarray | None = None
         self.t: np.ndarray | None = None
