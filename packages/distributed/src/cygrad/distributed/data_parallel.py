@@ -1,7 +1,7 @@
 """``DataParallel``: synchronous data-parallel training of a cygrad model on Ray workers.
 
 Every step splits the global batch into one contiguous shard per worker; each worker returns
-the loss and one flat gradient buffer of its shard. The next step's call hands every worker the
+the loss and one flat gradient buffer of its shard (in pieces of at most 1 MiB). The next step's call hands every worker the
 others' buffers (through the object store, not through the driver): each combines them as the
 shard-size-weighted mean (so the step equals the single-process step on the whole batch), in
 worker order, takes the optimizer step and computes its next shard's gradient, all in one call.
