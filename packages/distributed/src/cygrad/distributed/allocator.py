@@ -21,8 +21,8 @@ M_MMAP_THRESHOLD = -3
 """``mallopt`` parameters, from glibc's ``malloc.h``."""
 
 MMAP_THRESHOLD = 32 << 20
-"""Blocks smaller than this come from the heap: the largest value glibc accepts on 64-bit
-systems (half its arena size), and the ceiling its own dynamic threshold would grow to."""
+"""Blocks smaller than this come from the heap: the ceiling glibc's own dynamic threshold
+grows to on 64-bit systems. Larger blocks keep their own ``mmap``, as glibc gives them anyway."""
 
 TRIM_THRESHOLD = 1 << 30
 """Free memory at the heap's top is returned to the kernel only beyond this."""
