@@ -437,8 +437,8 @@ def test_float32_models_exchange_float32_and_match_the_single_process_loop():
     with DataParallel(model, OPTIMIZERS["sgd"], loss, workers=2) as trainer:
         losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=6, progress=False)
         assert all(p.dtype == np.float32 for p in trainer.model.params().values())
-        _, count, flat, _ = ray.get(trainer._handles[0].gradient.remote(slice(0, 4)))
-        assert count == 4 and flat.dtype == np.float32
+        _, count, pieces, _ = ray.get(trainer._handles[0].gradient.remote(slice(0, 4)))
+        assert count == 4 and all(piece.dtype == np.float32 for piece in pieces)
         assert_same_params(trainer.model, expected, rtol=1e-5)
     np.testing.assert_allclose(losses, expected_losses, rtol=1e-5)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cygrad.distributed.flat import checksum, weighted_mean
+from cygrad.distributed import flat
+from cygrad.distributed.flat import checksum, pieces, weighted_mean
 from cygrad.distributed import stored
 from cygrad.distributed.stored import same_bits
 from cygrad.variable import Variable
@@ -39,6 +40,41 @@ def test_the_weighted_mean_goes_into_the_buffers_given_and_equals_the_weighted_s
         np.testing.assert_allclose(mean, expected, rtol=1e-14, atol=1e-15)
         # The same numbers without buffers: every process gets the same bits either way.
         assert np.array_equal(weighted_mean(shards)[2], mean)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 23])
+def test_a_gradient_travels_in_views_of_at_most_the_piece_size_cut_alike_everywhere(
+    monkeypatch, dtype, size
+):
+    monkeypatch.setattr(flat, "PIECE_BYTES", 64)  # eight float64s, sixteen float32s
+    buffer = np.arange(size, dtype=dtype)
+    cut = pieces(buffer)
+    assert all(p.nbytes <= 64 and np.shares_memory(p, buffer) for p in cut if p.size)
+    assert np.array_equal(np.concatenate(cut), buffer) and pieces(cut) is cut
+    assert [len(p) for p in cut] == [len(p) for p in pieces(buffer.copy())]
+
+
+def test_the_weighted_mean_of_pieces_has_the_bits_of_the_mean_of_whole_buffers(monkeypatch):
+    monkeypatch.setattr(flat, "PIECE_BYTES", 40)
+    gen = np.random.default_rng(1)
+    for counts in ([5, 5], [3, 2, 2], [2, 3, 0, 4]):
+        grads = [gen.standard_normal(23).astype(np.float32) for _ in counts]
+        whole = [(0.0, c, g, np.array([c > 0])) if c else (0.0, 0, None, None)
+                 for c, g in zip(counts, grads)]
+        mixed = [(loss, c, g if i == 0 or g is None else pieces(g), has)
+                 for i, (loss, c, g, has) in enumerate(whole)]
+        expected = weighted_mean(whole)[2]
+        assert expected.dtype == np.float32
+        assert np.array_equal(weighted_mean(mixed)[2], expected)
+        out = (np.full(23, np.nan, np.float32), np.full(23, np.nan, np.float32))
+        assert weighted_mean(mixed, out)[2] is out[0] and np.array_equal(out[0], expected)
+
+
+def test_pieces_stay_under_rays_threshold_for_a_copy_on_threads():
+    # Ray's serializer copies a buffer over 1 MiB with a thread pool it starts per copy.
+    assert flat.PIECE_BYTES <= 1 << 20
+    assert all(p.nbytes <= 1 << 20 for p in pieces(np.zeros(670_000, np.float32)))
 
 
 def test_the_mean_of_one_shard_is_its_gradient_and_keeps_the_dtype():

@@ -1,10 +1,11 @@
 """``DataParallel``: synchronous data-parallel training of a cygrad model on Ray workers.
 
 Every step splits the global batch into one contiguous shard per worker; each worker returns
-the loss and one flat gradient buffer of its shard. The next step's call hands every worker the
-others' buffers (through the object store, not through the driver): each combines them as the
-shard-size-weighted mean (so the step equals the single-process step on the whole batch), in
-worker order, takes the optimizer step and computes its next shard's gradient, all in one call.
+the loss and one flat gradient buffer of its shard (in pieces of at most 1 MiB). The next
+step's call hands every worker the others' buffers (through the object store, not through the
+driver): each combines them as the shard-size-weighted mean (so the step equals the
+single-process step on the whole batch), in worker order, takes the optimizer step and
+computes its next shard's gradient, all in one call.
 The driver takes the same step on its own model while the workers compute, so its model is at
 the last completed step: it is what a replacement worker starts from, what ``save`` writes and
 what Ctrl-C leaves behind.

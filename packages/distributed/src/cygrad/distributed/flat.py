@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
+from typing import TypeAlias
 
 import numpy as np
 
@@ -70,15 +71,34 @@ def checksum(params: Mapping[str, Variable]) -> str:
     return f"{crc:08x}"
 
 
-Gradient = tuple[float, int, "np.ndarray | None", "np.ndarray | None"]
+PIECE_BYTES = 1 << 20
+"""The largest piece of a gradient on its way through Ray's object store. Ray copies a buffer
+over 1 MiB into the store with six threads that it starts for that one copy (its
+``parallel_memcopy``): on a worker sharing a few cores with the other workers that costs more
+than the copy itself. A buffer of at most 1 MiB it copies in the calling thread."""
+
+Flat: TypeAlias = "np.ndarray | tuple[np.ndarray, ...]"
+"""A flat gradient: one buffer, or its ``pieces`` as they travel."""
+
+Gradient: TypeAlias = "tuple[float, int, Flat | None, np.ndarray | None]"
 """What a replica computes on its rows: the loss summed over the rows (the mean loss times
 their count), the count, the flat gradient and which parameters had one (None for no rows)."""
 
 
+def pieces(flat: Flat) -> tuple[np.ndarray, ...]:
+    """``flat`` as consecutive views of at most PIECE_BYTES each (pieces stay as they are):
+    how a gradient travels, every process cutting the same layout at the same places."""
+    if isinstance(flat, tuple):
+        return flat
+    step = max(1, PIECE_BYTES // flat.itemsize)
+    return tuple(flat[lo:lo + step] for lo in range(0, max(len(flat), 1), step))
+
+
 def weighted_mean(
     shards: list[Gradient], out: tuple[np.ndarray, np.ndarray] | None = None
-) -> Gradient:
-    """The shards combined into the gradient of the whole batch.
+) -> tuple[float, int, np.ndarray | None, np.ndarray | None]:
+    """The shards combined into the gradient of the whole batch (one flat buffer), whether
+    their gradients come whole or in ``pieces``.
 
     The loss is a mean over rows, so the batch's gradient is the shard gradients weighted by
     each shard's share of the rows; a parameter is present when any shard had its gradient.
@@ -90,18 +110,31 @@ def weighted_mean(
     """
     total = sum(count for _, count, _, _ in shards)
     loss_sum = sum(loss for loss, _, _, _ in shards)
-    parts = [(count, flat, has) for _, count, flat, has in shards if count]
+    parts = []
+    for _, count, flat, has in shards:
+        if count:
+            assert flat is not None and has is not None, "a shard with rows has a gradient"
+            parts.append((count, pieces(flat), has))
     if not parts:
         return loss_sum, total, None, None
-    mean, part = (None, None) if out is None else out
-    first_count, first, present = parts[0]
-    assert first is not None and present is not None, "a shard with rows has a gradient"
+    first_count, firsts, present = parts[0]
+    if out is None:
+        mean = np.empty(sum(len(p) for p in firsts), dtype=firsts[0].dtype)
+        out = (mean, np.empty_like(mean))
+    mean, part = out
     present = present.copy()
-    # Every process combines the same shards in the same order: bit-identical means.
-    acc = first
-    for count, flat, has in parts[1:]:
-        assert flat is not None and has is not None, "a shard with rows has a gradient"
-        term = flat if count == first_count else np.multiply(flat, count / first_count, out=part)
-        acc = np.add(acc, term, out=mean)
+    for _, _, has in parts[1:]:
         present |= has
-    return loss_sum, total, np.multiply(acc, first_count / total, out=mean), present
+    # Every process combines the same shards in the same order, piece by piece at the same
+    # places: bit-identical means.
+    lo = 0
+    for j, acc in enumerate(firsts):
+        hi = lo + len(acc)
+        for count, theirs, _ in parts[1:]:
+            term = theirs[j]
+            if count != first_count:
+                term = np.multiply(term, count / first_count, out=part[lo:hi])
+            acc = np.add(acc, term, out=mean[lo:hi])
+        np.multiply(acc, first_count / total, out=mean[lo:hi])
+        lo = hi
+    return loss_sum, total, mean, present

@@ -4,7 +4,8 @@ Data arrive through the object store (read in place, never copied to the worker)
 first ``fit`` on rows the worker does not hold yet. Per step one call brings the other
 workers' gradients of the previous batch (straight from the object store; its own it kept)
 and which rows are this worker's shard of the next: the worker combines the gradients, takes
-the optimizer step and returns one flat gradient buffer of its shard.
+the optimizer step and returns the flat gradient buffer of its shard, in ``pieces`` (views of
+at most 1 MiB, which Ray copies into the object store without starting threads).
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from cygrad.distributed.flat import Gradient
+from cygrad.distributed.allocator import keep_freed_memory
+from cygrad.distributed.flat import Gradient, pieces
 from cygrad.distributed.replica import Replica
 from cygrad.distributed.shards import Rows
 
@@ -25,6 +27,7 @@ class Worker:
     def __init__(
         self, model: Callable[[], Any], optimizer: Callable[[], Any], loss: Callable[..., Any]
     ) -> None:
+        keep_freed_memory()  # this process only trains: its steps reuse one another's memory
         self.replica = Replica(model(), optimizer(), loss)
         self.x: np.ndarray | None = None
         self.t: np.ndarray | None = None
@@ -46,10 +49,11 @@ class Worker:
 
     def gradient(self, rows: Rows) -> Gradient:
         """Loss and gradient of this worker's shard ``rows`` of the current batch (kept for
-        the step, which needs it again)."""
+        the step, which needs it again), the gradient in ``pieces`` for the object store."""
         assert self.x is not None and self.t is not None, "begin comes first"
         self.last = self.replica.gradient(self.x[rows], self.t[rows])
-        return self.last
+        loss_sum, count, flat, present = self.last
+        return loss_sum, count, None if flat is None else pieces(flat), present
 
     def advance(self, rows: Rows, *previous: Gradient | None) -> Gradient:
         """The step of the previous batch from every worker's gradient of it (none at an
