@@ -146,6 +146,27 @@ def test_every_step_equals_the_single_process_step_on_the_whole_batch(workers):
             np.testing.assert_allclose(losses, expected_losses, rtol=1e-12, err_msg=name)
 
 
+def model_in_small_pieces():
+    """The model, in a worker whose gradients travel in pieces of three float64s."""
+    from cygrad.distributed import flat
+
+    flat.PIECE_BYTES = 24
+    return model()
+
+
+def test_gradients_in_many_pieces_give_the_single_process_step():
+    # 43 parameters in 15 pieces; 3 workers, uneven and empty shards, weighted piece by piece.
+    x, t = data()
+    optimizer = OPTIMIZERS["adam"]
+    expected, expected_losses = reference(model, optimizer, x, t, epochs=2, batch_size=7, rng=5)
+    with DataParallel(model_in_small_pieces, optimizer, loss, workers=3) as trainer:
+        losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=5, progress=False)
+        assert_same_params(trainer.model, expected)
+        np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+        _, _, pieces, _ = ray.get(trainer._handles[2].gradient.remote(slice(0, 5)))
+        assert [len(piece) for piece in pieces] == [3] * 14 + [1]
+
+
 def test_replicas_start_from_the_drivers_parameters_whatever_the_factory_draws():
     # An unseeded model factory: every worker's own draw differs from the driver's.
     x, t = data()
