@@ -531,6 +531,22 @@ def test_w6_measures_data_parallel_training_against_training_in_process():
     assert w6.memory_runs == 0 and "cygrad.distributed.DataParallel" in w6.requires
 
 
+def test_w6_prepares_a_run_only_once_no_blas_thread_of_the_last_one_spins():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from benchmarks.w6_data_parallel import quiet
+
+    a = np.ones((1024, 1024), np.float32)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        for _ in range(3):
+            a @ a
+    # OpenBLAS's threads spin for a tenth of a second or so after this: they would take a
+    # core from the next run (here, most of this sleep's 0.2 s).
+    quiet()
+    start = time.process_time()
+    time.sleep(0.2)
+    assert time.process_time() - start < 0.02
+
+
 def test_memory_mode_skips_a_workload_without_memory_runs():
     proc = _bench("--memory", "--quick", "--workloads", "W6")
     assert proc.returncode == 0, proc.stdout + proc.stderr
