@@ -114,14 +114,13 @@ cdef bint _sgd_in_place(object data, object grad, double lr):
     cdef cnp.ndarray d = <cnp.ndarray>data
     cdef cnp.ndarray g = <cnp.ndarray>grad
     cdef int kind = cnp.PyArray_TYPE(d)
+    # The shape and dtype were checked for the optimizer already; this function does not
+    # rely on its caller for what its loop reads.
     if (
         cnp.PyArray_SIZE(d) > _SGD_IN_C_MAX
-        or kind != cnp.PyArray_TYPE(g)
+        or not (_plain_float_array(d, kind) and _plain_float_array(g, kind))
         or not _same_shape(d, g)
         or not cnp.PyArray_ISWRITEABLE(d)
-        or not (cnp.PyArray_IS_C_CONTIGUOUS(d) and cnp.PyArray_IS_C_CONTIGUOUS(g))
-        or not (cnp.PyArray_ISALIGNED(d) and cnp.PyArray_ISALIGNED(g))
-        or not (cnp.PyArray_ISNOTSWAPPED(d) and cnp.PyArray_ISNOTSWAPPED(g))
     ):
         return False
     cdef Py_ssize_t n = cnp.PyArray_SIZE(d)

@@ -39,6 +39,6 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     # Setting either turns glibc's own adjustment of both off, so both are set.
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
-        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-    )
+    mmap = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    trim = mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    return bool(mmap and trim)

@@ -123,15 +123,18 @@ def weighted_mean(
         out = (mean, np.empty_like(mean))
     mean, part = out
     present = present.copy()
-    for _, _, has in parts[1:]:
+    for _, theirs, has in parts[1:]:
+        assert len(theirs) == len(firsts), "every shard's gradient is cut at the same places"
         present |= has
-    # Every process combines the same shards in the same order, piece by piece at the same
-    # places: bit-identical means.
+    # Every process combines the same shards in the same order: bit-identical means. (The
+    # arithmetic is elementwise, so where the pieces are cut does not change a number; the
+    # shards' pieces only have to line up.)
     lo = 0
     for j, acc in enumerate(firsts):
         hi = lo + len(acc)
         for count, theirs, _ in parts[1:]:
             term = theirs[j]
+            assert len(term) == len(acc), "every shard's gradient is cut at the same places"
             if count != first_count:
                 term = np.multiply(term, count / first_count, out=part[lo:hi])
             acc = np.add(acc, term, out=mean[lo:hi])

@@ -51,9 +51,9 @@ class Worker:
         """Loss and gradient of this worker's shard ``rows`` of the current batch (kept for
         the step, which needs it again), the gradient in ``pieces`` for the object store."""
         assert self.x is not None and self.t is not None, "begin comes first"
-        self.last = self.replica.gradient(self.x[rows], self.t[rows])
-        loss_sum, count, flat, present = self.last
-        return loss_sum, count, None if flat is None else pieces(flat), present
+        loss_sum, count, flat, present = self.replica.gradient(self.x[rows], self.t[rows])
+        self.last = loss_sum, count, None if flat is None else pieces(flat), present
+        return self.last
 
     def advance(self, rows: Rows, *previous: Gradient | None) -> Gradient:
         """The step of the previous batch from every worker's gradient of it (none at an
