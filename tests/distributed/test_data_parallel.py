@@ -249,17 +249,40 @@ def test_a_worker_killed_while_taking_a_step_is_replaced_from_the_drivers_step(t
     assert killer.count() == 2 * 4 * 2
 
 
-def test_a_worker_that_died_between_fits_is_replaced_at_the_next(tmp_path):
+@pytest.mark.parametrize("dead", [0, 1])
+def test_a_worker_that_died_between_fits_is_replaced_at_the_next(dead):
+    # max_restarts=0: a death before the fit is not one of its restarts.
     x, t = data()
     expected, _ = reference(model, OPTIMIZERS["momentum"], x, t, epochs=2, batch_size=7, rng=2)
     gen = np.random.default_rng(2)
     with DataParallel(model, OPTIMIZERS["momentum"], loss, workers=2, max_restarts=0) as trainer:
         trainer.fit(x, t, epochs=1, batch_size=7, rng=gen, progress=False)
-        pid = ray.get(trainer._handles[1].pid.remote())
+        pid = ray.get(trainer._handles[dead].pid.remote())
         os.kill(pid, signal.SIGKILL)
         trainer.fit(x, t, epochs=1, batch_size=7, rng=gen, progress=False)
-        assert ray.get(trainer._handles[1].pid.remote()) != pid
+        assert ray.get(trainer._handles[dead].pid.remote()) != pid
         assert_same_params(trainer.model, expected)
+
+
+class ModelOfTheWorkers:
+    """A model factory that builds another architecture outside the driver's process."""
+
+    def __init__(self):
+        self.driver = os.getpid()
+
+    def __call__(self):
+        return MLP([5, 3] if os.getpid() == self.driver else [6, 3], rng=0)
+
+
+def test_workers_whose_factory_builds_another_architecture_are_refused():
+    x, t = data()
+    with DataParallel(ModelOfTheWorkers(), OPTIMIZERS["sgd"], loss, workers=2) as trainer:
+        before = params_of(trainer.model)
+        with pytest.raises(WorkerError, match="worker 0 raised ValueError: .* must build the "
+                                              "same architecture every time"):
+            trainer.fit(x, t, epochs=1, batch_size=7, progress=False)
+        after = params_of(trainer.model)
+    assert all(np.array_equal(before[k], after[k]) for k in before)
 
 
 def test_more_deaths_than_max_restarts_raise_worker_error(tmp_path):

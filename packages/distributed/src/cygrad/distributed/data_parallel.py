@@ -82,6 +82,7 @@ class DataParallel:
         # not known, as after a failed fit): what the next fit need not send again.
         self._held: list[tuple[Any, Any] | None] = []
         self._synced: dict[str, Any] | None = None
+        self._begun: list[Any] = []  # the refs of this fit's starts, until the first step's wait
         self._stored = (Stored(), Stored())
         self._deaths = 0
         self._closed = False
@@ -134,6 +135,7 @@ class DataParallel:
             raise
         finally:
             self._data = None
+            self._begun = []
 
     def evaluate(self, x: Any, t: Any, metric: Callable[[Any, Any], Any] | None = None) -> float:
         """``metric(y, t)`` (the loss when None) over all rows, computed here with the
@@ -261,10 +263,22 @@ class DataParallel:
 
     def _settle_all(self, refs: list[Any], send: Send) -> tuple[list[Any], list[Any]]:
         """Every worker's call and its result: one wait for all of them, and only when one
-        failed, worker by worker (replacing the dead, raising user errors) in worker order."""
+        failed, worker by worker (replacing the dead, raising user errors) in worker order.
+
+        The first wait of a fit includes the workers' starts (``_begin``), which ran before
+        these calls: a worker found dead at its start died before this fit, and is replaced
+        without counting before its call is made again."""
+        begun, self._begun = self._begun, []
         try:
-            return refs, ray.get(refs)
+            return refs, ray.get(begun + refs)[len(begun):]
         except RayError:
+            refs = list(refs)
+            for i, ref in enumerate(begun):
+                try:
+                    self._result(i, ref)
+                except RayActorError as death:
+                    self._replace(i, death, counted=False)
+                    refs[i] = send(i, True)
             settled = [self._settle(i, ref, send) for i, ref in enumerate(refs)]
             return [ref for ref, _ in settled], [value for _, value in settled]
 
@@ -335,8 +349,9 @@ class DataParallel:
 
     def _begin(self) -> None:
         """Give every worker this fit's data and the driver's parameters and optimizer, each
-        only if the worker does not hold it yet. A worker found dead (it may have died
-        between fits) is replaced without counting.
+        only if the worker does not hold it yet. Nothing waits here: each worker runs its
+        first step's call after this one, and that step's wait (``_settle_all``) settles both,
+        so a fit's start costs no round trip of its own.
 
         The state goes again unless it has the same bits as the state every worker ended the
         last fit with, so a change made to the driver's model in place (or a ``load``)
@@ -345,15 +360,7 @@ class DataParallel:
         synced = self._synced is not None and same_state(self._replica.state(), self._synced)
         self._synced = None  # from here on the workers move on
         begin = partial(self._start, None if synced else ray.put(self._replica.state()))
-        refs = [begin(i, False) for i in range(self.workers)]
-        try:
-            ray.get(refs)
-        except RayError:
-            for i, ref in enumerate(refs):
-                try:
-                    self._result(i, ref)
-                except RayActorError as death:
-                    self._replace(i, death, counted=False)
+        self._begun = [begin(i, False) for i in range(self.workers)]
 
     def _start(self, state: Any, i: int, fresh: bool) -> Any:
         """Worker ``i``'s start of a fit: this fit's data and the driver's ``state``, as far
