@@ -109,9 +109,14 @@ def test_same_bits_compares_bits_dtypes_and_shapes():
 
 
 @pytest.mark.parametrize("chunk", [1, 24, stored.CHUNK_BYTES])
-def test_same_bits_reads_every_block_of_rows_of_any_size(monkeypatch, chunk):
-    # Blocks of one row, of a few rows (a 3-byte remainder: not whole 8-byte words), or all.
+@pytest.mark.parametrize("cores", [None, 2, 3, 4])
+def test_same_bits_reads_every_block_of_rows_of_any_size(monkeypatch, chunk, cores):
+    # Blocks of one row, of a few rows (a 3-byte remainder: not whole 8-byte words), or all;
+    # read by one thread, or (however small) in parts by as many as there are cores, up to 4.
     monkeypatch.setattr(stored, "CHUNK_BYTES", chunk)
+    if cores is not None:
+        monkeypatch.setattr(stored, "SPLIT_BYTES", 0)
+        monkeypatch.setattr(stored.os, "cpu_count", lambda: cores)
     for x in (np.arange(35, dtype=np.uint8).reshape(7, 5),
               np.linspace(-1, 1, 63, dtype=np.float16).reshape(7, 9),
               np.arange(12, dtype=np.complex128).reshape(4, 3)[:, ::2],
