@@ -318,17 +318,18 @@ def test_a_user_exception_in_a_worker_arrives_with_its_traceback(tmp_path):
         trainer.fit(x, t, epochs=1, batch_size=5, shuffle=False, progress=False)
 
 
-def test_ctrl_c_leaves_the_model_at_the_last_completed_step(tmp_path):
+@pytest.mark.parametrize("call", [1, 4])  # the fit's first step (right after its start), the 4th
+def test_ctrl_c_leaves_the_model_at_the_last_completed_step(tmp_path, call):
     x, t = data()
-    ctrl_c = CountingLoss(tmp_path, [4], interrupt_driver)
+    ctrl_c = CountingLoss(tmp_path, [call], interrupt_driver)
     with DataParallel(model, OPTIMIZERS["momentum"], ctrl_c, workers=1) as trainer:
         with pytest.raises(KeyboardInterrupt):
             trainer.fit(x, t, epochs=2, batch_size=5, shuffle=False, progress=False)
-        three_steps, _ = reference(
+        completed, _ = reference(
             model, OPTIMIZERS["momentum"], x, t, epochs=1, batch_size=5, rng=0, shuffle=False,
-            steps=3,
+            steps=call - 1,
         )
-        assert_same_params(trainer.model, three_steps)
+        assert_same_params(trainer.model, completed)
         trainer.fit(x, t, epochs=1, batch_size=5, shuffle=False, progress=False)
 
 
