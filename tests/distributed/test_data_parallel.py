@@ -163,7 +163,7 @@ def test_gradients_in_many_pieces_give_the_single_process_step():
         losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=5, progress=False)
         assert_same_params(trainer.model, expected)
         np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
-        _, _, pieces, _ = ray.get(trainer._handles[2].gradient.remote(slice(0, 5)))
+        (_, _, pieces, _), _ = ray.get(trainer._handles[2].gradient.remote(slice(0, 5)))
         assert [len(piece) for piece in pieces] == [3] * 14 + [1]
 
 
@@ -233,9 +233,9 @@ def test_a_worker_killed_mid_step_is_replaced_and_the_step_redone(tmp_path, deat
 @pytest.mark.parametrize("death", [3, 7])
 def test_a_worker_killed_while_taking_a_step_is_replaced_from_the_drivers_step(tmp_path, death):
     # Updates count over both workers: the steps of batches 1-3 of the first epoch come with
-    # the next batch's call (updates 1-6), the last batch's with the epoch's checksum (7, 8).
-    # The replacement starts from the driver, which has taken that step: it only computes
-    # the gradient (or the checksum), so no step is lost or taken twice.
+    # the next batch's call (updates 1-6), the last batch's with the second epoch's first call
+    # (7, 8). The replacement starts from the driver, which has taken that step: it only
+    # computes the gradient, so no step is lost or taken twice.
     x, t = data()
     killer = CountingHook(tmp_path, [death], die)
     expected, expected_losses = reference(
@@ -245,8 +245,30 @@ def test_a_worker_killed_while_taking_a_step_is_replaced_from_the_drivers_step(t
         losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=4, progress=False)
         assert_same_params(trainer.model, expected)
     np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
-    # Two workers, 4 steps, 2 epochs; the killed update is counted and not made again.
-    assert killer.count() == 2 * 4 * 2
+    # Two workers, 4 steps, 2 epochs, but the fit's last step, which the workers take only
+    # at a next fit's start; the killed update is counted and not made again.
+    assert killer.count() == 2 * 4 * 2 - 2
+
+
+@pytest.mark.parametrize("death", [7, 8])
+def test_a_worker_killed_taking_the_last_fits_last_step_at_the_next_start(tmp_path, death):
+    # The first fit's updates 1-6 come with its batches 2-4; its last step (7, 8) with the
+    # second fit's start, where a death is not counted (max_restarts=0): the replacement
+    # starts from the driver, which has taken that step.
+    x, t = data()
+    killer = CountingHook(tmp_path, [death], die)
+    expected, expected_losses = reference(
+        model, OPTIMIZERS["sgd"], x, t, epochs=2, batch_size=7, rng=np.random.default_rng(6)
+    )
+    gen = np.random.default_rng(6)
+    with DataParallel(model, partial(sgd_with, killer), loss, workers=2,
+                      max_restarts=0) as trainer:
+        losses = trainer.fit(x, t, epochs=1, batch_size=7, rng=gen, progress=False)
+        assert killer.count() == 6
+        losses += trainer.fit(x, t, epochs=1, batch_size=7, rng=gen, progress=False)
+        assert_same_params(trainer.model, expected)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+    assert killer.count() == 2 * 4 * 2 - 2
 
 
 @pytest.mark.parametrize("dead", [0, 1])
@@ -283,6 +305,34 @@ def test_workers_whose_factory_builds_another_architecture_are_refused():
             trainer.fit(x, t, epochs=1, batch_size=7, progress=False)
         after = params_of(trainer.model)
     assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+class DriftingSGD(SGD):
+    """SGD whose steps in a worker are a little longer than in the driver's process."""
+
+    def __init__(self, driver, lr=0.5):
+        super().__init__(lr=lr)
+        self.driver = driver
+
+    def update_one(self, data, grad, state):
+        data -= self.lr * (1.0 if os.getpid() == self.driver else 1.001) * grad
+
+
+@pytest.mark.parametrize("fits, batch_size, found", [
+    ([1], 7, 1),  # steps 1-3 drift: the last batch's parameters differ
+    ([2], 23, 2),  # one step an epoch: the first epoch's step, taken with the second's
+    ([1, 1], 23, 1),  # the first fit's step, which the workers take at the next start
+])
+def test_replicas_that_drift_apart_raise_worker_error(fits, batch_size, found):
+    # ``fits``: the epochs of each fit; the last raises in epoch ``found``.
+    x, t = data()
+    drifting = partial(DriftingSGD, os.getpid())
+    with DataParallel(model, drifting, loss, workers=2) as trainer:
+        for epochs in fits[:-1]:
+            trainer.fit(x, t, epochs=epochs, batch_size=batch_size, progress=False)
+        with pytest.raises(WorkerError, match=f"at the last batch of epoch {found} the "
+                                              "replicas' parameters differ"):
+            trainer.fit(x, t, epochs=fits[-1], batch_size=batch_size, progress=False)
 
 
 def test_more_deaths_than_max_restarts_raise_worker_error(tmp_path):
@@ -482,7 +532,7 @@ def test_float32_models_exchange_float32_and_match_the_single_process_loop():
     with DataParallel(model, OPTIMIZERS["sgd"], loss, workers=2) as trainer:
         losses = trainer.fit(x, t, epochs=2, batch_size=7, rng=6, progress=False)
         assert all(p.dtype == np.float32 for p in trainer.model.params().values())
-        _, count, pieces, _ = ray.get(trainer._handles[0].gradient.remote(slice(0, 4)))
+        (_, count, pieces, _), _ = ray.get(trainer._handles[0].gradient.remote(slice(0, 4)))
         assert count == 4 and all(piece.dtype == np.float32 for piece in pieces)
         assert_same_params(trainer.model, expected, rtol=1e-5)
     np.testing.assert_allclose(losses, expected_losses, rtol=1e-5)

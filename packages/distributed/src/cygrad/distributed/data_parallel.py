@@ -9,6 +9,13 @@ computes its next shard's gradient, all in one call.
 The driver takes the same step on its own model while the workers compute, so its model is at
 the last completed step: it is what a replacement worker starts from, what ``save`` writes and
 what Ctrl-C leaves behind.
+
+An epoch's last batch comes back with every worker's checksum of the parameters its gradient
+was computed at, which must equal the driver's: every gradient of the epoch was computed on
+the driver's parameters. The epoch's last step rides with the next epoch's first call, and a
+fit's last step, which the driver takes alone, with the next fit's start (a new state from
+the driver replaces it): the workers never wait for a round trip of their own at an
+epoch's end.
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ import sys
 import weakref
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import ray
@@ -26,18 +33,20 @@ from ray.exceptions import RayActorError, RayError, RayTaskError
 
 from cygrad.distributed import checkpoint, checks, runtime
 from cygrad.distributed.errors import WorkerError
-from cygrad.distributed.flat import Gradient
 from cygrad.distributed.interrupt import interrupts_deferred
 from cygrad.distributed.replica import Replica, same_state
 from cygrad.distributed.shards import Rows, shard_rows
 from cygrad.distributed.stored import Stored
-from cygrad.distributed.worker import Worker
+from cygrad.distributed.worker import Result, Worker
 from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad, test_mode
 
 __all__ = ["DataParallel"]
 
 RemoteWorker = ray.remote(Worker)
+
+Last: TypeAlias = "tuple[list[Any], list[Result]]"
+"""The last batch: every worker's call's ref (its result in the store) and the results."""
 
 Send = Callable[[int, bool], Any]
 """Makes worker ``i``'s call of a step and returns its ref; ``fresh`` says the worker is a
@@ -82,6 +91,9 @@ class DataParallel:
         # not known, as after a failed fit): what the next fit need not send again.
         self._held: list[tuple[Any, Any] | None] = []
         self._synced: dict[str, Any] | None = None
+        # The refs of the last fit's last results, whose step the workers take at the next
+        # start when they go on from the state they hold.
+        self._pending: list[Any] = []
         self._begun: list[Any] = []  # the refs of this fit's starts, until the first step's wait
         self._stored = (Stored(), Stored())
         self._deaths = 0
@@ -122,12 +134,14 @@ class DataParallel:
         self._data = (self._stored[0].put(x), self._stored[1].put(t))
         try:
             self._begin()
-            losses = [
-                self._epoch(len(x), batch_size, gen if shuffle else None, progress, e, epochs)
-                for e in range(1, epochs + 1)
-            ]
-            # Every replica's checksum equalled the driver's: they all hold its state.
-            self._synced = self._replica.snapshot()
+            losses = []
+            last: Last = ([], [])
+            for e in range(1, epochs + 1):
+                loss, last = self._epoch(
+                    len(x), batch_size, gen if shuffle else None, progress, e, epochs, last
+                )
+                losses.append(loss)
+            self._end(last)
             return losses
         except BaseException:
             # What a failed fit left in the workers is not known: the next sends them all.
@@ -198,6 +212,7 @@ class DataParallel:
             stored.clear()
         self._held = [None] * len(self._held)
         self._synced = None
+        self._pending = []
         if self._release is not None:
             self._release()
 
@@ -218,48 +233,61 @@ class DataParallel:
 
     def _epoch(
         self, n: int, batch_size: int, gen: np.random.Generator | None, progress: bool,
-        epoch: int, epochs: int,
-    ) -> float:
-        """One pass over the rows; the loss averaged over them. Ends with the replicas'
-        checksums, which must all equal the driver's."""
+        epoch: int, epochs: int, last: Last,
+    ) -> tuple[float, Last]:
+        """One pass over the rows, after the batch ``last`` (of the last epoch, if any); the
+        loss averaged over the rows, and the epoch's last batch, whose step the next takes.
+
+        The last batch's checksums (of the parameters its gradients were computed at) must
+        all equal the driver's."""
         order = None if gen is None else gen.permutation(n)
         steps = -(-n // batch_size)
         label = f"epoch {epoch}/{epochs}"
         # The bar redraws in place, so only on a terminal; the epoch's loss line in any case.
         bar = ProgressBar(steps, label, sys.stderr) if progress and sys.stderr.isatty() else None
         total = 0.0
-        previous: list[Any] = []  # every worker's gradient of the last batch, in the store
-        taken: list[Gradient] = []  # the same, whose step the driver has yet to take
         for k in range(steps):
             lo, hi = k * batch_size, min(n, (k + 1) * batch_size)
             rows: Rows = slice(lo, hi) if order is None else order[lo:hi]
-            previous, taken = self._step(partial(self._advance, shard_rows(rows, self.workers),
-                                                 previous), taken)
-            total += sum(loss_sum for loss_sum, _, _, _ in taken)
+            check = k == steps - 1
+            shards = shard_rows(rows, self.workers)
+            last, mine = self._step(partial(self._advance, shards, last[0], check), last[1], check)
+            total += sum(gradient[0] for gradient, _ in last[1])
             if bar is not None:
                 bar.update(k + 1, total / hi)
+        sums = [checksum for _, checksum in last[1]]
+        if set(sums) != {mine}:
+            raise WorkerError(
+                f"DataParallel.fit: at the last batch of epoch {epoch} the replicas' "
+                f"parameters differ (checksums {sums}, driver {mine})"
+            )
         if bar is not None:
             bar.close()
         if progress:
             print(f"{label} loss {total / n:.6f}", file=sys.stderr, flush=True)
-        _, sums = self._step(partial(self._finish, previous), taken)
-        if set(sums) != {self._replica.checksum()}:
-            raise WorkerError(
-                f"DataParallel.fit: after epoch {epoch} the replicas' parameters differ "
-                f"(checksums {sums}, driver {self._replica.checksum()})"
-            )
-        return total / n
+        return total / n, last
 
-    def _step(self, send: Send, taken: list[Gradient]) -> tuple[list[Any], list[Any]]:
+    def _step(self, send: Send, taken: list[Result], check: bool) -> tuple[Last, str | None]:
         """Make every worker's call and, while they run, take the step of ``taken`` (the
-        last batch's gradients) here; the calls' refs and results. Ctrl-C waits for the
-        driver's step to end, so the model is never left half updated or behind a step the
-        workers were sent (a replacement worker starts from it)."""
+        last batch's results) here; the calls' refs and results, and with ``check`` the
+        checksum of the driver's parameters after its step. Ctrl-C waits for the driver's step
+        to end, so the model is never left half updated or behind a step the workers were sent
+        (a replacement worker starts from it)."""
         with interrupts_deferred():
             refs = [send(i, False) for i in range(self.workers)]
             if taken:
-                self._replica.step(taken)
-        return self._settle_all(refs, send)
+                self._replica.step([gradient for gradient, _ in taken])
+        mine = self._replica.checksum() if check else None
+        return self._settle_all(refs, send), mine
+
+    def _end(self, last: Last) -> None:
+        """The fit's last step, which the driver takes alone: the workers take it at the next
+        fit's start, if they go on from the state they hold (``_begin``)."""
+        with interrupts_deferred():
+            self._replica.step([gradient for gradient, _ in last[1]])
+            self._pending = last[0]
+            # The workers hold this state but for the pending step.
+            self._synced = self._replica.snapshot()
 
     def _settle_all(self, refs: list[Any], send: Send) -> tuple[list[Any], list[Any]]:
         """Every worker's call and its result: one wait for all of them, and only when one
@@ -282,18 +310,16 @@ class DataParallel:
             settled = [self._settle(i, ref, send) for i, ref in enumerate(refs)]
             return [ref for ref, _ in settled], [value for _, value in settled]
 
-    def _advance(self, shards: list[Rows], previous: list[Any], i: int, fresh: bool) -> Any:
+    def _advance(
+        self, shards: list[Rows], previous: list[Any], check: bool, i: int, fresh: bool
+    ) -> Any:
         """Worker ``i``'s step: the last batch's step from ``previous``, then the gradient of
-        its shard (a replacement, already past that step, only the gradient)."""
+        its shard, with ``check`` and the checksum (a replacement, already past that step,
+        only the gradient)."""
         handle = self._handles[i]
         if fresh:
-            return handle.gradient.remote(shards[i])
-        return handle.advance.remote(shards[i], *_others(previous, i))
-
-    def _finish(self, previous: list[Any], i: int, fresh: bool) -> Any:
-        """Worker ``i``'s end of an epoch: the last step from ``previous``, then its checksum."""
-        handle = self._handles[i]
-        return handle.checksum.remote() if fresh else handle.finish.remote(*_others(previous, i))
+            return handle.gradient.remote(shards[i], check)
+        return handle.advance.remote(shards[i], check, *_others(previous, i))
 
     def _settle(self, i: int, ref: Any, send: Send) -> tuple[Any, Any]:
         """Worker ``i``'s call ``ref`` and its result. A worker that died is replaced from the
@@ -353,19 +379,21 @@ class DataParallel:
         first step's call after this one, and that step's wait (``_settle_all``) settles both,
         so a fit's start costs no round trip of its own.
 
-        The state goes again unless it has the same bits as the state every worker ended the
-        last fit with, so a change made to the driver's model in place (or a ``load``)
-        always reaches them.
+        The state goes again unless it has the same bits as the state the last fit left the
+        driver with, so a change made to the driver's model in place (or a ``load``)
+        always reaches them; else the workers take that fit's pending last step.
         """
         synced = self._synced is not None and same_state(self._replica.state(), self._synced)
         self._synced = None  # from here on the workers move on
-        begin = partial(self._start, None if synced else ray.put(self._replica.state()))
+        pending, self._pending = self._pending, []
+        state = None if synced else ray.put(self._replica.state())
+        begin = partial(self._start, state, pending)
         self._begun = [begin(i, False) for i in range(self.workers)]
 
-    def _start(self, state: Any, i: int, fresh: bool) -> Any:
+    def _start(self, state: Any, pending: list[Any], i: int, fresh: bool) -> Any:
         """Worker ``i``'s start of a fit: this fit's data and the driver's ``state``, as far
-        as it does not hold them (a new worker holds nothing; a None ``state`` means all
-        workers hold it)."""
+        as it does not hold them (a new worker holds nothing). A None ``state`` means all
+        workers hold the state of the last fit's end but for the step of ``pending``."""
         assert self._data is not None, "only during fit"
         x, t = self._data
         if fresh:
@@ -374,7 +402,8 @@ class DataParallel:
         if held is not None and held[0] is x and held[1] is t:
             x = t = None
         self._held[i] = self._data
-        return self._handles[i].begin.remote(x, t, state)
+        previous = _others(pending, i) if state is None else []
+        return self._handles[i].begin.remote(x, t, state, *previous)
 
     def _replace(self, i: int, death: RayActorError, counted: bool = True) -> None:
         """Put a new worker, started from the driver's state, in the place of worker ``i``.
@@ -390,7 +419,7 @@ class DataParallel:
                 )
         ray.kill(self._handles[i], no_restart=True)
         self._handles[i] = self._spawn()
-        begin = partial(self._start, ray.put(self._replica.state()))
+        begin = partial(self._start, ray.put(self._replica.state()), [])
         self._settle(i, begin(i, True), begin)
 
 
