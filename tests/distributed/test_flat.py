@@ -110,9 +110,15 @@ def test_same_bits_compares_bits_dtypes_and_shapes():
 
 @pytest.mark.parametrize("chunk", [1, 24, stored.CHUNK_BYTES])
 @pytest.mark.parametrize("cores", [None, 2, 3, 4])
-def test_same_bits_reads_every_block_of_rows_of_any_size(monkeypatch, chunk, cores):
+@pytest.mark.parametrize("memcmp", [True, False])
+def test_same_bits_reads_every_block_of_rows_of_any_size(monkeypatch, chunk, cores, memcmp):
     # Blocks of one row, of a few rows (a 3-byte remainder: not whole 8-byte words), or all;
-    # read by one thread, or (however small) in parts by as many as there are cores, up to 4.
+    # read by one thread, or (however small) in parts by as many as there are cores, up to 4;
+    # contiguous arrays by C's memcmp, or by NumPy where there is none.
+    if memcmp:
+        assert stored._memcmp is not None, "every platform cygrad's wheels are built for has one"
+    else:
+        monkeypatch.setattr(stored, "_memcmp", None)
     monkeypatch.setattr(stored, "CHUNK_BYTES", chunk)
     if cores is not None:
         monkeypatch.setattr(stored, "SPLIT_BYTES", 0)
