@@ -25,7 +25,7 @@ import sys
 import weakref
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple
 
 import numpy as np
 import ray
@@ -33,6 +33,7 @@ from ray.exceptions import RayActorError, RayError, RayTaskError
 
 from cygrad.distributed import checkpoint, checks, runtime
 from cygrad.distributed.errors import WorkerError
+from cygrad.distributed.flat import Gradient
 from cygrad.distributed.interrupt import interrupts_deferred
 from cygrad.distributed.replica import Replica, same_state
 from cygrad.distributed.shards import Rows, shard_rows
@@ -45,8 +46,14 @@ __all__ = ["DataParallel"]
 
 RemoteWorker = ray.remote(Worker)
 
-Last: TypeAlias = "tuple[list[Any], list[Result]]"
-"""The last batch: every worker's call's ref (its result in the store) and the results."""
+class Batch(NamedTuple):
+    """A batch's calls: every worker's ref (its result in the store) and the results."""
+
+    refs: list[Any]
+    results: list[Result]
+
+    def gradients(self) -> list[Gradient]:
+        return [gradient for gradient, _ in self.results]
 
 Send = Callable[[int, bool], Any]
 """Makes worker ``i``'s call of a step and returns its ref; ``fresh`` says the worker is a
@@ -135,7 +142,7 @@ class DataParallel:
         try:
             self._begin()
             losses = []
-            last: Last = ([], [])
+            last = Batch([], [])
             for e in range(1, epochs + 1):
                 loss, last = self._epoch(
                     len(x), batch_size, gen if shuffle else None, progress, e, epochs, last
@@ -233,8 +240,8 @@ class DataParallel:
 
     def _epoch(
         self, n: int, batch_size: int, gen: np.random.Generator | None, progress: bool,
-        epoch: int, epochs: int, last: Last,
-    ) -> tuple[float, Last]:
+        epoch: int, epochs: int, last: Batch,
+    ) -> tuple[float, Batch]:
         """One pass over the rows, after the batch ``last`` (of the last epoch, if any); the
         loss averaged over the rows, and the epoch's last batch, whose step the next takes.
 
@@ -251,11 +258,11 @@ class DataParallel:
             rows: Rows = slice(lo, hi) if order is None else order[lo:hi]
             check = k == steps - 1
             shards = shard_rows(rows, self.workers)
-            last, mine = self._step(partial(self._advance, shards, last[0], check), last[1], check)
-            total += sum(gradient[0] for gradient, _ in last[1])
+            last, mine = self._step(partial(self._advance, shards, last.refs, check), last, check)
+            total += sum(loss_sum for loss_sum, _, _, _ in last.gradients())
             if bar is not None:
                 bar.update(k + 1, total / hi)
-        sums = [checksum for _, checksum in last[1]]
+        sums = [checksum for _, checksum in last.results]
         if set(sums) != {mine}:
             raise WorkerError(
                 f"DataParallel.fit: at the last batch of epoch {epoch} the replicas' "
@@ -267,25 +274,25 @@ class DataParallel:
             print(f"{label} loss {total / n:.6f}", file=sys.stderr, flush=True)
         return total / n, last
 
-    def _step(self, send: Send, taken: list[Result], check: bool) -> tuple[Last, str | None]:
+    def _step(self, send: Send, taken: Batch, check: bool) -> tuple[Batch, str | None]:
         """Make every worker's call and, while they run, take the step of ``taken`` (the
-        last batch's results) here; the calls' refs and results, and with ``check`` the
+        last batch, if any) here; the calls' refs and results, and with ``check`` the
         checksum of the driver's parameters after its step. Ctrl-C waits for the driver's step
         to end, so the model is never left half updated or behind a step the workers were sent
         (a replacement worker starts from it)."""
         with interrupts_deferred():
             refs = [send(i, False) for i in range(self.workers)]
-            if taken:
-                self._replica.step([gradient for gradient, _ in taken])
+            if taken.results:
+                self._replica.step(taken.gradients())
         mine = self._replica.checksum() if check else None
-        return self._settle_all(refs, send), mine
+        return Batch(*self._settle_all(refs, send)), mine
 
-    def _end(self, last: Last) -> None:
+    def _end(self, last: Batch) -> None:
         """The fit's last step, which the driver takes alone: the workers take it at the next
         fit's start, if they go on from the state they hold (``_begin``)."""
         with interrupts_deferred():
-            self._replica.step([gradient for gradient, _ in last[1]])
-            self._pending = last[0]
+            self._replica.step(last.gradients())
+            self._pending = last.refs
             # The workers hold this state but for the pending step.
             self._synced = self._replica.snapshot()
 
