@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from cygrad.cli import main
+from cygrad.plotting import plot_extra
 
 from ..terminal import terminal
 
@@ -54,7 +55,8 @@ def test_without_matplotlib_the_csv_is_written_and_the_user_told(tmp_path, capsy
     stdout, stderr = capsys.readouterr()
     check_csv(out / "lstm.csv", 41)
     assert not (out / "lstm.png").exists()
-    assert "pip install matplotlib" in stdout and "[plot]" in stdout
+    assert f"pip install matplotlib  (or install it as the plot extra: pip install " \
+        f"'{plot_extra('cygrad')}')" in stdout
     assert stderr == ""
 
 

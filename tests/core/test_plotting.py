@@ -1,9 +1,14 @@
-"""cygrad.plotting.write_figure: the demos' PNG, or a line saying how to get matplotlib."""
+"""cygrad.plotting: the demos' PNG, or a line saying how to get matplotlib, and what to install."""
+import json
 import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 
-from cygrad.plotting import write_figure
+from cygrad import plotting
+from cygrad.plotting import plot_extra, write_figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -87,3 +92,45 @@ def test_bad_arguments_are_refused_before_anything_is_printed_or_written(
     with pytest.raises(error, match=message):
         write_figure(tmp_path / "x.png", draw, **{"plot_extra": "cygrad[plot]", **options})
     assert capsys.readouterr().out == "" and not (tmp_path / "x.png").exists()
+
+
+class Recorded:
+    """A distribution whose ``direct_url.json`` (PEP 610) is ``text`` (None: not recorded)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def read_text(self, name):
+        assert name == "direct_url.json"
+        return self.text
+
+
+FOLDER = {"url": "file:///home/me/my%20plugin", "dir_info": {}}
+
+
+@pytest.mark.parametrize("recorded, requirement", [
+    (FOLDER, "/home/me/my plugin[plot]"),  # installed from a checkout's folder
+    ({**FOLDER, "dir_info": {"editable": True}}, "/home/me/my plugin[plot]"),
+    (None, "my-plugin[plot]"),  # from an index, or a wheel found there: nothing recorded
+    ({"url": "file:///w/my_plugin-0.1.0-py3-none-any.whl", "archive_info": {}}, "my-plugin[plot]"),
+    ({"url": "https://example.org/my-plugin", "dir_info": {}}, "my-plugin[plot]"),
+    ({"url": "git+https://example.org/p", "vcs_info": {"vcs": "git"}}, "my-plugin[plot]"),
+    ({"dir_info": {}}, "my-plugin[plot]"),  # damaged records change nothing
+    ([], "my-plugin[plot]"),
+    ("not json {", "my-plugin[plot]"),
+])
+def test_plot_extra_names_the_folder_a_distribution_was_installed_from(
+    monkeypatch, recorded, requirement
+):
+    text = recorded if recorded is None or isinstance(recorded, str) else json.dumps(recorded)
+    monkeypatch.setattr(plotting.metadata, "distribution", lambda name: Recorded(text))
+    assert plot_extra("my-plugin") == requirement
+
+
+def test_plot_extra_of_an_installed_distribution_is_a_requirement_pip_takes():
+    requirement = plot_extra("cygrad")
+    folder = requirement.removesuffix("[plot]")
+    if folder != "cygrad":  # installed from a checkout: that checkout's root
+        project = tomllib.loads((Path(folder) / "pyproject.toml").read_text())["project"]
+        assert project["name"] == "cygrad" and "plot" in project["optional-dependencies"]
+    assert plot_extra("no-such-distribution") == "no-such-distribution[plot]"

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from cygrad.cli import main
+from cygrad.plotting import plot_extra
 from cygrad_contrib_vision import cnn
 
 from ...terminal import terminal
@@ -45,7 +46,8 @@ def test_without_matplotlib_the_user_is_told_how_to_get_the_plot(tmp_path, capsy
     out = tmp_path / "new" / "folder"
     assert cygrad(["cnn", "--epochs", "1", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
-    assert "pip install matplotlib" in stdout and "[plot]" in stdout
+    assert "pip install matplotlib" in stdout
+    assert f"pip install '{plot_extra('cygrad-contrib-vision')}'" in stdout
     assert not (out / "cnn.png").exists() and (out / "cnn.npz").exists()
     assert ACCURACY.fullmatch(stdout.splitlines()[-1])
 

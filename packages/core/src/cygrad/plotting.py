@@ -9,18 +9,38 @@ backend are left alone::
         ax = fig.subplots()
         ax.plot(losses)
 
-    write_figure(out / "loss.png", draw, plot_extra="my-plugin[plot]")
+    write_figure(out / "loss.png", draw, plot_extra=plot_extra("my-plugin"))
 """
 from __future__ import annotations
 
+import json
 import math
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["write_figure"]
+__all__ = ["plot_extra", "write_figure"]
+
+
+def plot_extra(distribution: str) -> str:
+    """The requirement that installs ``distribution`` with its ``plot`` extra, for
+    ``write_figure``'s hint: the folder it was installed from, when pip recorded one (PEP 610's
+    ``direct_url.json``, as for an install from a checkout), else ``distribution[plot]``."""
+    try:
+        text = metadata.distribution(distribution).read_text("direct_url.json")
+        info = json.loads(text) if text else {}
+        url = urlsplit(info["url"]) if isinstance(info, dict) and "dir_info" in info else None
+    except (metadata.PackageNotFoundError, OSError, ValueError, KeyError, TypeError):
+        url = None
+    if url is None or url.scheme != "file":
+        return f"{distribution}[plot]"
+    from urllib.request import url2pathname  # only here: it imports much of the standard library
+
+    return f"{url2pathname(url.path)}[plot]"
 
 
 def write_figure(

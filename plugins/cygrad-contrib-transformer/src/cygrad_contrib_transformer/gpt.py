@@ -24,7 +24,7 @@ from cygrad.models import Sequential
 from cygrad.optimizers import Adam
 from cygrad.optimizers.hooks import ClipGrad
 from cygrad.options import output_folder, whole_number
-from cygrad.plotting import write_figure
+from cygrad.plotting import plot_extra, write_figure
 from cygrad.progress import ProgressBar
 from cygrad.registry import Command
 from cygrad.variable import Variable, no_grad, test_mode
@@ -46,7 +46,7 @@ BLOCK_STEPS = 50  # steps per printed loss line (this demo's "epoch")
 LEARNING_RATE = 1e-2  # Adam's, decayed linearly to a tenth of it by the last step
 SAMPLE_LENGTH = 300
 TEMPERATURE = 0.8
-PLOT_EXTRA = "cygrad-contrib-transformer[plot]"  # this plugin with matplotlib
+DISTRIBUTION = "cygrad-contrib-transformer"  # installed with its plot extra for the plot
 
 
 def build_model(vocab_size: int, rng: np.random.Generator) -> Sequential:
@@ -145,7 +145,7 @@ def write_png(path: Path, losses: list[float]) -> bool:
         ax.set_title("cygrad gpt: a character-level transformer on the Zen of Python")
         ax.legend()
 
-    return write_figure(path, draw, plot_extra=PLOT_EXTRA)
+    return write_figure(path, draw, plot_extra=plot_extra(DISTRIBUTION))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from cygrad.data import batches, digits
 from cygrad.models import Sequential
 from cygrad.optimizers import Adam
 from cygrad.options import output_folder, whole_number
-from cygrad.plotting import write_figure
+from cygrad.plotting import plot_extra, write_figure
 from cygrad.progress import ProgressBar
 from cygrad.registry import Command
 from cygrad.variable import no_grad, test_mode
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["COMMAND", "build_model", "options", "run"]
 
 TRAIN, TEST, BATCH, LR = 5000, 1000, 50, 0.01
-PLOT_EXTRA = "./plugins/cygrad-contrib-vision[plot]"  # this plugin with matplotlib, from a checkout
+DISTRIBUTION = "cygrad-contrib-vision"  # installed with its plot extra for the plot
 
 
 def build_model(seed: int) -> Sequential:
@@ -108,7 +108,7 @@ def write_png(path: Path, x: np.ndarray, t: np.ndarray, predicted: np.ndarray,
         ax.set_ylabel("training loss")
         fig.suptitle("cygrad cnn: predicted digits of test images, and the loss")
 
-    return write_figure(path, draw, plot_extra=PLOT_EXTRA, figsize=(8, 6))
+    return write_figure(path, draw, plot_extra=plot_extra(DISTRIBUTION), figsize=(8, 6))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,15 +28,14 @@ from cygrad.options import (
     positive_number,
     whole_number,
 )
-from cygrad.plotting import write_figure
+from cygrad.plotting import plot_extra, write_figure
 from cygrad.progress import ProgressBar
+from cygrad.registry.hookspecs import PROJECT
 from cygrad.variable import Variable, no_grad
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: cygrad with its plot extra, from a checkout: what the demos say to install for their plots.
-PLOT_EXTRA = ".[plot]"
 
 
 def train(model: LSTM, curve: np.ndarray, args: argparse.Namespace, stream: TextIO,
@@ -104,7 +103,7 @@ def write_png(path: Path, x: np.ndarray, truth: np.ndarray, prediction: np.ndarr
         ax.set_title("cygrad LSTM: one-step-ahead prediction of sin(x)")
         ax.legend()
 
-    return write_figure(path, draw, plot_extra=PLOT_EXTRA)
+    return write_figure(path, draw, plot_extra=plot_extra(PROJECT))
 
 
 def run(args: argparse.Namespace) -> int:

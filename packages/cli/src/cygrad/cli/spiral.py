@@ -21,11 +21,11 @@ import numpy as np
 
 import cygrad.functions as F
 from cygrad.options import make_output_folder, output_folder, positive_number, whole_number
-from cygrad.cli.lstm import PLOT_EXTRA
 from cygrad.data import spiral
 from cygrad.models import MLP
 from cygrad.optimizers import Adam
-from cygrad.plotting import write_figure
+from cygrad.plotting import plot_extra, write_figure
+from cygrad.registry.hookspecs import PROJECT
 from cygrad.progress import ProgressBar
 from cygrad.variable import no_grad
 
@@ -90,7 +90,7 @@ def write_png(path: Path, model: MLP, x: np.ndarray, t: np.ndarray) -> bool:
         ax.set_title("cygrad spiral: decision regions")
         ax.set_aspect("equal")
 
-    return write_figure(path, draw, plot_extra=PLOT_EXTRA, figsize=(6, 6))
+    return write_figure(path, draw, plot_extra=plot_extra(PROJECT), figsize=(6, 6))
 
 
 def run(args: argparse.Namespace) -> int:
