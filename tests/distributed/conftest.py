@@ -13,6 +13,6 @@ CPUS = 4
 def local_ray():
     """One private local Ray for the module: trainers join it and never shut it down, so
     the module pays for one start-up."""
-    runtime.acquire("tests", None, CPUS)
+    runtime.acquire("tests", None, CPUS, reserve=False)
     yield
     runtime.release()

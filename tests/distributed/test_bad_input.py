@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import threading
 from functools import partial
 
 import numpy as np
@@ -13,6 +16,7 @@ import cygrad.functions as F
 from cygrad.distributed import DataParallel
 from cygrad.distributed.interrupt import interrupts_deferred
 from cygrad.models import MLP
+from cygrad.models.atomic_write import temporary_prefix
 from cygrad.optimizers import SGD
 
 model = partial(MLP, [4, 2], rng=0)
@@ -57,6 +61,29 @@ def test_factories_that_do_not_build_a_model_or_an_optimizer():
     assert not ray.is_initialized()
 
 
+def test_factories_and_losses_that_cannot_be_pickled_are_refused_before_ray_starts():
+    lock = threading.Lock()  # what a closure may hold that no pickle can carry
+
+    def locked_model():
+        with lock:
+            return model()
+
+    def locked_loss(y, t):
+        with lock:
+            return F.softmax_cross_entropy(y, t)
+
+    message = (r"DataParallel: {} must be picklable, since every worker gets a copy through "
+               r"Ray; pickling it raised TypeError: cannot pickle '_thread.lock' object")
+    with pytest.raises(TypeError, match=message.format("model")):
+        DataParallel(locked_model, SGD, F.softmax_cross_entropy)
+    with pytest.raises(TypeError, match=message.format("optimizer")):
+        DataParallel(model, partial(SGD, lr=lock), F.softmax_cross_entropy)
+    with pytest.raises(TypeError, match=message.format("loss")):
+        DataParallel(model, SGD, locked_loss)
+    assert not ray.is_initialized()
+    DataParallel(lambda: model(), SGD, lambda y, t: F.softmax_cross_entropy(y, t))  # lambdas go
+
+
 @pytest.mark.parametrize(
     "args, options, error, message",
     [
@@ -93,3 +120,114 @@ def test_interrupts_wait_until_the_step_is_complete():
             steps.append("completed")
     assert steps == ["completed"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def sized_trainer():
+    """A trainer whose model has its parameters, from ``evaluate`` (no Ray)."""
+    sized = trainer(workers=1)
+    sized.evaluate(x, t)
+    return sized
+
+
+def test_save_follows_model_saves_file_rules(tmp_path):
+    sized = sized_trainer()
+    # Through a symbolic link: the link stays, its target is written.
+    target = tmp_path / "target.npz"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    sized.save(link)
+    assert link.is_symlink() and np.load(target)["param/0.W"].shape == (3, 4)
+    # A temporary file left by a killed writer of this host is removed by the next save.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"{temporary_prefix('target.npz').rsplit('.', 2)[0]}.{dead.pid}.x1.tmp"
+    stale.write_bytes(b"partial")
+    sized.save(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.npz", "target.npz"]
+    # An error names the path given, never a temporary file.
+    missing = tmp_path / "no-such-folder" / "run.npz"
+    with pytest.raises(FileNotFoundError) as caught:
+        sized.save(missing)
+    assert caught.value.filename == str(missing) and "DataParallel.save" in str(caught.value)
+    assert not ray.is_initialized()
+
+
+def test_a_save_that_fails_part_way_leaves_the_file_there_and_no_other(tmp_path, monkeypatch):
+    sized = sized_trainer()
+    path = tmp_path / "run.npz"
+    sized.save(path)
+    before = path.read_bytes()
+
+    def broken(f, **arrays):
+        f.write(b"half an archive")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(OSError, match="No space left on device"):
+        sized.save(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["run.npz"]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"optimizer/t": np.arange(3)}, r"not one value: optimizer/t \(holds 3\)"),
+    ({"optimizer/hyperparameter/lr": np.ones(2)},
+     r"not one value: optimizer/hyperparameter/lr \(holds 2\)"),
+    ({"optimizer/kind": None}, "missing: optimizer/kind"),
+    ({"extra": np.zeros(1)}, "unknown keys: extra"),
+])
+def test_load_refuses_a_damaged_checkpoint_and_changes_nothing(tmp_path, change, message):
+    sized = sized_trainer()
+    path = tmp_path / "run.npz"
+    sized.save(path)
+    arrays = dict(np.load(path))
+    for key, value in change.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    np.savez(path, **arrays)
+    before = {name: p.data.copy() for name, p in sized.model.params().items()}
+    with pytest.raises(ValueError, match=rf"DataParallel.load\('.*run.npz'\): not a "
+                                         rf"DataParallel checkpoint, nothing was changed; {message}"):
+        sized.load(path)
+    assert all(np.array_equal(before[n], p.data) for n, p in sized.model.params().items())
+
+
+ENTERED, LEAVE = threading.Event(), threading.Event()
+
+
+def waiting_loss(y, t):
+    """The driver's check of the loss (the first thing a fit runs) waits for ``LEAVE``, then
+    ends that fit before Ray starts."""
+    ENTERED.set()
+    LEAVE.wait(60)
+    raise ArithmeticError("the fit under way ends here")
+
+
+def test_fit_load_save_and_close_are_refused_while_another_thread_fits(tmp_path):
+    busy = DataParallel(model, SGD, waiting_loss, workers=1)
+    path = tmp_path / "run.npz"
+    failed = []
+    fitting = threading.Thread(target=lambda: failed.append(pytest.raises(
+        ArithmeticError, busy.fit, x, t, batch_size=2, progress=False)))
+    ENTERED.clear(), LEAVE.clear()
+    fitting.start()
+    try:
+        assert ENTERED.wait(60)
+        calls = {"fit": partial(busy.fit, x, t, batch_size=2, progress=False),
+                 "save": partial(busy.save, path), "load": partial(busy.load, path),
+                 "close": busy.close}
+        for name, call in calls.items():
+            with pytest.raises(RuntimeError, match=rf"DataParallel.{name}: the trainer is busy "
+                                                   "with a fit, load, save or close"):
+                call()
+    finally:
+        LEAVE.set()
+        fitting.join(60)
+    assert len(failed) == 1 and not path.exists() and not ray.is_initialized()
+    busy.save(path)  # free again once that fit has returned
+    busy.load(path)
+    busy.close()
+    with pytest.raises(RuntimeError, match="DataParallel.fit: the trainer is closed"):
+        busy.fit(x, t, batch_size=2, progress=False)

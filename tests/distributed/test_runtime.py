@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -93,6 +94,96 @@ def test_more_workers_than_cores_run_and_a_trainer_that_cannot_fit_is_told(monke
             trainer(workers=1).fit(x, t, batch_size=6, progress=False)
         assert ray.is_initialized()
     assert not ray.is_initialized()
+
+
+def test_trainers_starting_in_two_threads_at_once_do_not_wait_for_each_other(monkeypatch):
+    runtime.acquire("tests", None, 1, reserve=False)  # Ray up, started from this thread
+    try:
+        monkeypatch.setattr(runtime, "CPU_WAIT_S", 1.0)
+        cpus = int(ray.cluster_resources()["CPU"])
+        trainers = [trainer(workers=cpus) for _ in range(2)]  # room for one of them
+        together = threading.Barrier(2)
+        outcomes = {}
+
+        def fit(i):
+            together.wait()
+            try:
+                outcomes[i] = trainers[i].fit(x, t, batch_size=6, progress=False)
+            except RuntimeError as e:
+                outcomes[i] = e
+
+        threads = [threading.Thread(target=fit, args=(i,), daemon=True) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert not any(thread.is_alive() for thread in threads), "they wait for each other"
+        refused = [i for i, outcome in outcomes.items() if isinstance(outcome, RuntimeError)]
+        assert len(refused) == 1 and len(outcomes) == 2
+        assert f"has 0 of its {cpus} CPUs free and the workers need {cpus}; close the other " \
+            "trainers first" in str(outcomes[refused[0]])
+        trainers[1 - refused[0]].close()
+        assert len(trainers[refused[0]].fit(x, t, batch_size=6, progress=False)) == 1
+        trainers[refused[0]].close()
+    finally:
+        runtime.release()
+    assert not ray.is_initialized()
+
+
+class PicklesOnce:
+    """A model factory that pickles once (for the constructor's check), never again."""
+
+    pickled = 0
+
+    def __call__(self):
+        return model()
+
+    def __reduce__(self):
+        PicklesOnce.pickled += 1
+        if PicklesOnce.pickled > 1:
+            raise TypeError("pickled once only")
+        return PicklesOnce, ()
+
+
+def test_workers_that_cannot_be_started_leave_nothing_running():
+    failing = DataParallel(PicklesOnce(), SGD, F.softmax_cross_entropy, workers=2)
+    for _ in range(2):  # and again: every failed start gives back what it took
+        with pytest.raises(TypeError, match="pickled once only"):
+            failing.fit(x, t, batch_size=6, progress=False)
+        assert not ray.is_initialized() and runtime._users == 0 and runtime._reserved == 0
+
+
+ASYNC_DRIVER = """
+import asyncio
+import threading
+import time
+from functools import partial
+
+import numpy as np
+import ray
+
+import cygrad.functions as F
+from cygrad.distributed import DataParallel
+from cygrad.models import MLP
+from cygrad.optimizers import SGD
+
+x = np.random.default_rng(0).standard_normal((12, 3))
+t = np.arange(12) % 2
+with DataParallel(partial(MLP, [4, 2], rng=0), partial(SGD, lr=0.1), F.softmax_cross_entropy,
+                  workers=2) as trainer:
+    # Ray starts in a thread of asyncio's pool, which ends with the loop.
+    first = asyncio.run(asyncio.to_thread(trainer.fit, x, t, batch_size=5, progress=False))
+    time.sleep(1)
+    second = trainer.fit(x, t, batch_size=5, progress=False)
+print(len(first + second), ray.is_initialized(), threading.active_count())
+"""
+
+
+def test_a_private_ray_started_by_a_fit_in_a_passing_thread_outlives_it():
+    # In a process of its own: a Ray whose processes died ends the process that uses it.
+    run = subprocess.run([sys.executable, "-c", ASYNC_DRIVER], capture_output=True, text=True,
+                         timeout=300)
+    assert (run.returncode, run.stdout) == (0, "2 False 1\n"), run.stderr[-3000:]
 
 
 def free_port() -> int:

@@ -154,7 +154,7 @@ def _trainers() -> Iterator[dict[int, Any]]:
 
     x, t, weights = _start(1)
     # Held here, so that both trainers share one Ray big enough for all their workers.
-    runtime.acquire("W6", None, sum(WORKERS))
+    runtime.acquire("W6", None, sum(WORKERS), reserve=False)
     try:
         trainers: dict[int, Any] = {}
         try:

@@ -7,15 +7,16 @@ atomically (a temporary file renamed over the target), read without pickles, lik
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from typing import Any
 
 import numpy as np
 
+from cygrad.models.atomic_write import atomic_write
+
 PARAM = "param/"
 OPTIMIZER = "optimizer/"
+HYPERPARAMETER = OPTIMIZER + "hyperparameter/"
 
 
 def pack(params: dict[str, np.ndarray], optimizer: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -24,7 +25,7 @@ def pack(params: dict[str, np.ndarray], optimizer: dict[str, Any]) -> dict[str, 
     arrays[OPTIMIZER + "kind"] = np.array(optimizer["kind"])
     arrays[OPTIMIZER + "t"] = np.array(optimizer["t"], dtype=np.int64)
     for name, value in optimizer["hyperparameters"].items():
-        arrays[f"{OPTIMIZER}hyperparameter/{name}"] = np.array(value, dtype=np.float64)
+        arrays[HYPERPARAMETER + name] = np.array(value, dtype=np.float64)
     for name, slots in optimizer["state"].items():
         for slot, array in slots.items():
             arrays[f"{OPTIMIZER}state/{name}/{slot}"] = array
@@ -37,51 +38,38 @@ def unpack(
     """Parameters and an optimizer ``state_dict`` from a checkpoint's arrays."""
     params: dict[str, np.ndarray] = {}
     optimizer: dict[str, Any] = {"hyperparameters": {}, "state": {}}
-    unknown = []
+    unknown, not_one = [], []
     for key, array in arrays.items():
         if key.startswith(PARAM):
             params[key[len(PARAM):]] = array
-        elif key in (OPTIMIZER + "kind", OPTIMIZER + "t"):
-            optimizer[key[len(OPTIMIZER):]] = array.item()
-        elif key.startswith(OPTIMIZER + "hyperparameter/"):
-            optimizer["hyperparameters"][key.rsplit("/", 1)[1]] = array.item()
+        elif key in (OPTIMIZER + "kind", OPTIMIZER + "t") or key.startswith(HYPERPARAMETER):
+            if array.size != 1:
+                not_one.append(f"{key} (holds {array.size})")
+            elif key.startswith(HYPERPARAMETER):
+                optimizer["hyperparameters"][key[len(HYPERPARAMETER):]] = array.item()
+            else:
+                optimizer[key[len(OPTIMIZER):]] = array.item()
         elif key.startswith(OPTIMIZER + "state/") and key.count("/") >= 3:
             name, slot = key[len(OPTIMIZER + "state/"):].rsplit("/", 1)
             optimizer["state"].setdefault(name, {})[slot] = array
         else:
             unknown.append(key)
-    missing = [k for k in ("kind", "t") if k not in optimizer]
-    if unknown or missing:
+    missing = [key for key in (OPTIMIZER + "kind", OPTIMIZER + "t") if key not in arrays]
+    problems = {"unknown keys": unknown, "missing": missing, "not one value": not_one}
+    if any(problems.values()):
         raise ValueError(
             f"{owner}: not a DataParallel checkpoint, nothing was changed; "
-            f"unknown keys {unknown}, missing optimizer/{missing}"
+            + "; ".join(f"{label}: {', '.join(keys)}" for label, keys in problems.items() if keys)
         )
     return params, optimizer
 
 
 def write(path: str, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` to exactly ``path`` through a temporary file in the same folder, so a
-    failed save never damages an existing file (it keeps its permissions)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            # A file object, not a name: np.savez would append ".npz" to a name without it.
-            np.savez(f, allow_pickle=False, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            mode = os.stat(path).st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write ``arrays`` to ``path`` as ``Model.save`` writes its files (``atomic_write``): a
+    failed or killed save never damages an existing file, a link's target is written."""
+    atomic_write(
+        "DataParallel.save", path, lambda f: np.savez(f, allow_pickle=False, **arrays)
+    )
 
 
 def read(owner: str, path: str) -> dict[str, np.ndarray]:

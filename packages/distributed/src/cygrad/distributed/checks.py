@@ -7,6 +7,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+from ray import cloudpickle
 
 from cygrad.variable import Variable
 from cygrad.checks import check_size as check_size  # re-exported: DataParallel checks its sizes
@@ -30,6 +31,18 @@ def check_factory(name: str, value: object, built_has: str) -> Callable[[], Any]
             f"functools.partial), got a built {type(value).__name__}; every worker builds its own"
         )
     return check_callable(OWNER, name, value)
+
+
+def check_picklable(name: str, value: object) -> None:
+    """Ray gives every worker a copy of ``value`` by pickling it (with cloudpickle, which
+    takes lambdas and closures): a value it cannot pickle is refused before Ray starts."""
+    try:
+        cloudpickle.dumps(value)
+    except Exception as e:  # pickling raises whatever the object's reduction raises
+        raise TypeError(
+            f"{OWNER}: {name} must be picklable, since every worker gets a copy through Ray; "
+            f"pickling it raised {type(e).__name__}: {e}"
+        ) from None
 
 
 def check_options(

@@ -22,10 +22,11 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 import weakref
 from collections.abc import Callable
-from functools import partial
-from typing import Any, NamedTuple
+from functools import partial, wraps
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
 import ray
@@ -54,6 +55,31 @@ class Batch(NamedTuple):
 
     def gradients(self) -> list[Gradient]:
         return [gradient for gradient, _ in self.results]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_at_a_time(
+    method: Callable[Concatenate[DataParallel, P], R]
+) -> Callable[Concatenate[DataParallel, P], R]:
+    """``method`` refused (RuntimeError) while a ``fit``, ``load``, ``save`` or ``close`` of
+    the same trainer runs, in another thread or below this call: two would interleave their
+    calls to the same workers, or read a step half taken."""
+    @wraps(method)
+    def guarded(trainer: DataParallel, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if not trainer._busy.acquire(blocking=False):
+            raise RuntimeError(
+                f"DataParallel.{method.__name__}: the trainer is busy with a fit, load, save "
+                "or close that has not returned; call it after that one"
+            )
+        try:
+            return method(trainer, *args, **kwargs)
+        finally:
+            trainer._busy.release()
+
+    return guarded
+
 
 Send = Callable[[int, bool], Any]
 """Makes worker ``i``'s call of a step and returns its ref; ``fresh`` says the worker is a
@@ -85,6 +111,8 @@ class DataParallel:
         checks.check_factory("model", model, "params")
         checks.check_factory("optimizer", optimizer, "update")
         checks.check_callable(checks.OWNER, "loss", loss)
+        for name, value in (("model", model), ("optimizer", optimizer), ("loss", loss)):
+            checks.check_picklable(name, value)
         self.workers, self.address, self.cpus_per_worker, self.max_restarts = (
             checks.check_options(workers, address, cpus_per_worker, max_restarts)
         )
@@ -105,6 +133,7 @@ class DataParallel:
         self._stored = (Stored(), Stored())
         self._deaths = 0
         self._closed = False
+        self._busy = threading.Lock()  # held by the running fit, load, save or close
         self._release: weakref.finalize[..., DataParallel] | None = None
 
     @property
@@ -112,6 +141,7 @@ class DataParallel:
         """The driver's model, holding the parameters of the last completed step."""
         return self._replica.model
 
+    @_one_at_a_time
     def fit(
         self,
         x: Any,
@@ -168,6 +198,7 @@ class DataParallel:
             value = (metric or self._replica.loss)(self.model(x), t)
         return float(np.asarray(getattr(value, "data", value)))
 
+    @_one_at_a_time
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the parameters and the optimizer state to ``path`` as one .npz archive,
         atomically (an interrupted save never damages an existing file)."""
@@ -181,6 +212,7 @@ class DataParallel:
         state = self._replica.state()
         checkpoint.write(path, checkpoint.pack(state["params"], state["optimizer"]))
 
+    @_one_at_a_time
     def load(self, path: str | os.PathLike[str]) -> None:
         """Take the parameters and optimizer state from a file ``save`` wrote.
 
@@ -211,6 +243,7 @@ class DataParallel:
         for name, p in self.model.params().items():
             p.data = params[name].astype(p.dtype, copy=True)
 
+    @_one_at_a_time
     def close(self) -> None:
         """End the workers and release Ray (the last trainer shuts down a private Ray or
         disconnects from a cluster). Calling it again does nothing."""
@@ -368,10 +401,19 @@ class DataParallel:
         """Start or join Ray and start the workers (first ``fit`` only)."""
         if self._release is not None:
             return
-        runtime.acquire(checks.OWNER, self.address, self.workers * self.cpus_per_worker)
-        self._handles = [self._spawn() for _ in range(self.workers)]
+        reserved = runtime.acquire(
+            checks.OWNER, self.address, self.workers * self.cpus_per_worker
+        )
+        handles: list[Any] = []
+        try:
+            for _ in range(self.workers):
+                handles.append(self._spawn())
+        except BaseException:
+            _shut_down(handles, reserved)
+            raise
+        self._handles = handles
         self._held = [None] * self.workers
-        self._release = weakref.finalize(self, _shut_down, self._handles)
+        self._release = weakref.finalize(self, _shut_down, self._handles, reserved)
 
     def _spawn(self) -> Any:
         """A new worker. Its calls report no task events (their every change of state, sent
@@ -470,8 +512,8 @@ def _mismatches(model: Any, params: dict[str, np.ndarray], shapes_only: bool = F
     return [f"{label}: {', '.join(names)}" for label, names in found.items() if names]
 
 
-def _shut_down(handles: list[Any]) -> None:
-    """End the workers and release this trainer's use of Ray."""
+def _shut_down(handles: list[Any], reserved: float) -> None:
+    """End the workers and release this trainer's use of Ray (and the CPUs it reserved)."""
     for handle in handles:
         ray.kill(handle, no_restart=True)
-    runtime.release()
+    runtime.release(reserved)

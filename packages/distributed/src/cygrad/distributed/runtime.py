@@ -6,6 +6,11 @@ joins an existing cluster. The first trainer to need Ray starts or joins it; the
 close shuts it down (for a cluster, only this process's connection: the cluster keeps
 running). A process connected to Ray by other means keeps that connection, which no trainer
 shuts down.
+
+The private Ray's CPUs are counted here as trainers take them, so trainers starting in
+several threads at once never count the same CPUs free; and its processes are started from
+the main thread or from a thread kept for them, never from a passing thread whose end would
+take them down.
 """
 from __future__ import annotations
 
@@ -14,25 +19,33 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import ray
 
 _lock = threading.Lock()
+_freed = threading.Condition(_lock)  # notified when trainers give back CPUs
 _users = 0
 _address: str | None = None
 _owned = False
+_reserved = 0.0  # the private Ray's CPUs that this process's trainers hold
+_keeper: tuple[threading.Thread, threading.Event] | None = None  # the thread that started Ray
 
 CPU_WAIT_S = 10.0
 
 
-def acquire(owner: str, address: str | None, cpus: float) -> None:
-    """Count one more user of Ray, starting or joining it first if needed.
+def acquire(owner: str, address: str | None, cpus: float, *, reserve: bool = True) -> float:
+    """Count one more user of Ray, starting or joining it first if needed; the CPUs reserved,
+    which ``release`` gives back.
 
-    ``cpus`` is what the caller's workers reserve; a private runtime gets at least that many
-    (and at least the machine's count), so more workers than cores still run.
+    ``cpus`` is what the caller's workers need; a private runtime gets at least that many
+    (and at least the machine's count), so more workers than cores still run. There, with
+    ``reserve``, they are counted as taken until released (a caller that only keeps Ray up
+    reserves nothing): trainers starting in two threads at once never both count the same
+    CPUs free and leave their workers waiting for each other.
     """
     global _users, _address, _owned
     with _lock:
@@ -54,34 +67,47 @@ def acquire(owner: str, address: str | None, cpus: float) -> None:
                 f"{owner}: this process already uses Ray at {_address!r} for another trainer; "
                 f"it cannot also use {wanted!r}"
             )
-        if wanted == "local":
-            _wait_for_cpus(owner, cpus)
+        reserved = cpus if wanted == "local" and reserve else 0.0
+        if reserved:
+            _reserve(owner, reserved)
         _users += 1
+        return reserved
 
 
-def release() -> None:
-    """Count one user less; the last one shuts down what ``acquire`` started or joined."""
-    global _users, _owned
+def release(reserved: float = 0.0) -> None:
+    """Count one user less, giving back the CPUs ``acquire`` reserved for it; the last one
+    shuts down what ``acquire`` started or joined."""
+    global _users, _owned, _reserved, _keeper
     with _lock:
+        _reserved -= reserved
+        _freed.notify_all()
         _users -= 1
         if _users == 0 and _owned:
             ray.shutdown()
             _owned = False
+            if _keeper is not None:
+                thread, stop = _keeper
+                stop.set()
+                thread.join()
+                _keeper = None
 
 
-def _wait_for_cpus(owner: str, cpus: float) -> None:
-    """Wait (up to ``CPU_WAIT_S``) until the private Ray has ``cpus`` CPUs free: trainers
-    alive at once share the CPUs it was started with, and a closing one frees its own a
-    moment later. Beyond that, an error rather than workers queued forever."""
+def _reserve(owner: str, cpus: float) -> None:
+    """Take ``cpus`` of the private Ray's CPUs, waiting (up to ``CPU_WAIT_S``) for other
+    trainers of this process to give theirs back; beyond that, an error rather than workers
+    queued forever. Called with the lock held."""
+    global _reserved
     total = ray.cluster_resources().get("CPU", 0.0)
     deadline = time.monotonic() + CPU_WAIT_S
-    while (free := ray.available_resources().get("CPU", 0.0)) < cpus:
-        if cpus > total or time.monotonic() > deadline:
+    while (free := total - _reserved) < cpus:
+        left = deadline - time.monotonic()
+        if cpus > total or left <= 0:
             raise RuntimeError(
                 f"{owner}: the process's local Ray has {free:g} of its {total:g} CPUs free "
                 f"and the workers need {cpus:g}; close the other trainers first"
             )
-        time.sleep(0.1)
+        _freed.wait(left)
+    _reserved += cpus
 
 
 LOCAL_CONFIG = {
@@ -105,18 +131,56 @@ reads, logs going to files only) looks for new log files every half second, not 
 
 
 def _start(address: str, cpus: float) -> None:
+    """Start a private local Ray, or join the cluster at ``address``. Started from a thread
+    other than the main one, Ray's processes are started by a thread kept for them (below)."""
+    global _keeper
     quiet: dict[str, Any] = dict(logging_level=logging.ERROR, log_to_driver=False)
-    if address == "local":
-        with _environment(LOCAL_ENVIRONMENT):
-            ray.init(
-                address="local",
-                num_cpus=max(os.cpu_count() or 1, math.ceil(cpus)),
-                include_dashboard=False,
-                _system_config=LOCAL_CONFIG,
-                **quiet,
-            )
-    else:
+    if address != "local":
         ray.init(address=address, **quiet)
+        return
+    init = partial(
+        ray.init,
+        address="local",
+        num_cpus=max(os.cpu_count() or 1, math.ceil(cpus)),
+        include_dashboard=False,
+        _system_config=LOCAL_CONFIG,
+        **quiet,
+    )
+    with _environment(LOCAL_ENVIRONMENT):
+        if threading.current_thread() is threading.main_thread():
+            init()
+        else:
+            _keeper = _start_in_keeper(init)
+
+
+def _start_in_keeper(
+    init: Callable[[], object]
+) -> tuple[threading.Thread, threading.Event]:
+    """Run ``init`` in a new thread that lives on until the returned event is set.
+
+    Ray starts its processes asking Linux to kill them when their parent dies, and Linux
+    means the parent *thread*: a private Ray started by a ``fit`` in a short-lived thread
+    (``asyncio.to_thread``, a thread pool's) would die with that thread.
+    """
+    started, stop = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    def keep() -> None:
+        try:
+            init()
+        except BaseException as e:  # raised again in the thread that asked
+            failed.append(e)
+            return
+        finally:
+            started.set()
+        stop.wait()
+
+    thread = threading.Thread(target=keep, name="cygrad-ray-processes", daemon=True)
+    thread.start()
+    started.wait()
+    if failed:
+        raise failed[0]
+    return thread, stop
 
 
 @contextmanager
