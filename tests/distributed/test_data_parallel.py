@@ -13,7 +13,7 @@ import ray
 
 import cygrad.functions as F
 from cygrad.distributed import DataParallel, WorkerError
-from cygrad.models import MLP
+from cygrad.models import LSTM, MLP
 from cygrad.optimizers import SGD, Adam, Momentum
 from cygrad.variable import no_grad
 
@@ -522,6 +522,38 @@ def test_load_refuses_another_architecture_and_changes_nothing(tmp_path):
             sgd.save(wrong_optimizer)
         with pytest.raises(ValueError, match="optimizer: .*'SGD', not 'Adam'"):
             trainer.load(wrong_optimizer)
+
+
+def test_a_model_with_state_starts_every_batch_from_a_fresh_state():
+    # An LSTM keeps its hidden state between calls; the shards of a batch cannot share one, so
+    # every batch (and the probe, and evaluate) starts from a fresh state: each row its own
+    # sequence, as in a single-process loop that calls reset_state() before every batch.
+    x, t = data(rows=23, features=1)
+    y = np.sin(3 * x)
+    lstm, adam = partial(LSTM, 4, 1, rng=0), OPTIMIZERS["adam"]
+    net, opt = lstm(), adam()
+    expected_losses = []
+    gen = np.random.default_rng(4)
+    for _ in range(2):
+        total = 0.0
+        order = gen.permutation(len(x))
+        for lo in range(0, len(x), 7):
+            rows = order[lo:lo + 7]
+            net.reset_state()
+            net.cleargrads()
+            value = F.mean_squared_error(net(x[rows]), y[rows])
+            value.backward()
+            opt.update(net)
+            total += float(value.data) * len(rows)
+        expected_losses.append(total / len(x))
+    with DataParallel(lstm, adam, F.mean_squared_error, workers=2) as trainer:
+        losses = trainer.fit(x, y, epochs=2, batch_size=7, rng=4, progress=False)
+        assert_same_params(trainer.model, net)
+        net.reset_state()
+        with no_grad():
+            expected = float(F.mean_squared_error(net(x), y).data)
+        assert trainer.evaluate(x, y) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
 
 
 def test_float32_models_exchange_float32_and_match_the_single_process_loop():

@@ -36,7 +36,7 @@ from cygrad.distributed import checkpoint, checks, runtime
 from cygrad.distributed.errors import WorkerError
 from cygrad.distributed.flat import Gradient
 from cygrad.distributed.interrupt import interrupts_deferred
-from cygrad.distributed.replica import Replica, same_state
+from cygrad.distributed.replica import Replica, same_state, without_state
 from cygrad.distributed.shards import Rows, shard_rows
 from cygrad.distributed.stored import Stored
 from cygrad.distributed.worker import Result, Worker
@@ -195,7 +195,7 @@ class DataParallel:
         if metric is not None:
             checks.check_callable("DataParallel.evaluate", "metric", metric)
         with no_grad(), test_mode():
-            value = (metric or self._replica.loss)(self.model(x), t)
+            value = (metric or self._replica.loss)(without_state(self.model)(x), t)
         return float(np.asarray(getattr(value, "data", value)))
 
     @_one_at_a_time

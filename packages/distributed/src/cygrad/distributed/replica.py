@@ -33,8 +33,9 @@ class Replica:
         have parameters, and the layout of the gradient buffer; with ``t``, the loss of those
         rows (which the driver checks before any worker starts)."""
         with no_grad():
-            y = self.model(x[:PROBE_ROWS])
+            y = without_state(self.model)(x[:PROBE_ROWS])
             value = None if t is None else self.loss(y, t[:PROBE_ROWS])
+        without_state(self.model)
         params = self.model.params()
         if self.layout is None or not self.layout.matches(params):
             self.layout = FlatLayout(params)
@@ -49,7 +50,7 @@ class Replica:
         if count == 0:
             return 0.0, 0, None, None
         self.model.cleargrads()
-        loss = self.loss(self.model(x), t)
+        loss = self.loss(without_state(self.model)(x), t)
         loss.backward()
         assert self.layout is not None and self._buffers is not None, "initialize comes first"
         flat = self._buffers[0]
@@ -95,6 +96,16 @@ class Replica:
         self.optimizer.load_state_dict(state["optimizer"], self.model)
         for name, p in params.items():
             p.data = np.array(theirs[name], dtype=p.dtype, copy=True)
+
+
+def without_state(model: Any) -> Any:
+    """``model``, its state forgotten when it keeps one (``reset_state``, as an LSTM does):
+    every batch, every probe and every ``evaluate`` starts from a fresh state, each row its
+    own sequence, since the shards of one batch cannot carry one state across batches."""
+    reset = getattr(model, "reset_state", None)
+    if callable(reset):
+        reset()
+    return model
 
 
 def same_state(a: Any, b: Any) -> bool:
